@@ -1,0 +1,43 @@
+# make run: everything on this machine in the foreground; make test: the whole suite.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+export REDIS_URL ?= redis://127.0.0.1:6379/0
+
+.PHONY: run test lint format venv redis migrate demo e2e
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@python3 -m venv $(VENV) 2>/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null && python3 -m venv $(VENV); \
+	  else echo "python3 -m venv failed: install Debian's python3-venv package." >&2; exit 1; fi; }
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+redis: venv
+	@scripts/ensure-redis.sh
+
+migrate: venv
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py demo
+
+run: redis demo
+	@echo "Console: http://127.0.0.1:8000/  (demo user: demo@nameplate.test / demo-password-53)"
+	$(VENV)/bin/honcho start -f Procfile
+
+test: redis
+	@$(PY) -m pytest; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: that is a failure here." >&2; exit 1; fi; exit $$rc
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: venv
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .

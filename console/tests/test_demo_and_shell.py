@@ -1,0 +1,51 @@
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from console import demo
+from console.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_command_can_run_twice():
+    call_command("demo")
+    call_command("demo")
+    user = User.objects.get(email=demo.DEMO_EMAIL)
+    assert user.check_password(demo.DEMO_PASSWORD)
+    assert user.is_email_verified
+    assert User.objects.filter(email=demo.DEMO_EMAIL).count() == 1
+
+
+def test_demo_user_can_log_in():
+    call_command("demo")
+    response = Client().post("/account/login/", {"email": demo.DEMO_EMAIL, "password": demo.DEMO_PASSWORD})
+    assert response.status_code == 302
+
+
+def test_home_page_tells_a_newcomer_what_to_try():
+    html = Client().get("/").content.decode()
+    for text in ("demo@nameplate.test", "dig @127.0.0.1 -p 8053", "Hosted zones", "Tools"):
+        assert text in html
+
+
+def test_base_layout_has_the_navigation_and_local_static_files(owner_client):
+    html = owner_client.get("/dashboard/").content.decode()
+    for label in ("Domains", "Hosted zones", "Health checks", "Alerts", "Tools", "Account"):
+        assert f">{label}</a>" in html
+    assert 'name="viewport"' in html
+    assert "/static/console/app.css" in html
+    assert "http://" not in html.split("<body>")[0].replace("http://127.0.0.1", "")
+
+
+def test_dashboard_needs_a_log_in():
+    response = Client().get("/dashboard/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/account/login/")
+
+
+def test_form_errors_sit_beside_their_field():
+    html = Client().post("/account/signup/", {"email": "not-an-address"}).content.decode()
+    email_field = html.split('id="field-email"')[1].split("</div>")[0]
+    assert "Enter a valid email address." in email_field
+    assert 'value="not-an-address"' in email_field

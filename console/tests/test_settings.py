@@ -1,0 +1,55 @@
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+
+PRODUCTION_ENV = {
+    "DEBUG": "0",
+    "SECRET_KEY": "k9S2vX7pQ4mL8wR1tY6uE3oI0aZ5cB-nM_hJgFdK2sLqP7xWvT4yR",
+    "ALLOWED_HOSTS": "dns.example.com",
+}
+
+
+def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_check_deploy_warns_with_development_settings():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env={"DEBUG": "1"})
+    assert result.returncode != 0
+    assert "DEBUG" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("DEBUG", "maybe", "DEBUG: 'maybe' is not a boolean"),
+        ("LOGIN_FAILURE_LIMIT", "five", "LOGIN_FAILURE_LIMIT: 'five' is not a whole number"),
+    ],
+)
+def test_a_bad_setting_stops_start_up_with_its_name(variable, value, message):
+    result = run_manage("check", env={variable: value})
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_defaults_point_at_local_services():
+    assert settings.CELERY_BROKER_URL == settings.REDIS_URL
+    assert settings.CELERY_TASK_ACKS_LATE is True
+    assert settings.CELERY_WORKER_PREFETCH_MULTIPLIER == 1
+    assert settings.CELERY_ACCEPT_CONTENT == ["json"]
