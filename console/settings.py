@@ -250,3 +250,26 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# ---- registrar/ (registry and registrar) -------------------------------------------------
+REGISTRY_TRANSFER_AUTO_APPROVE_DAYS = env_int("REGISTRY_TRANSFER_AUTO_APPROVE_DAYS", 5)
+REGISTRY_REDEMPTION_DAYS = env_int("REGISTRY_REDEMPTION_DAYS", 30)
+
+# ---- zones/ (hosted zones and the DNS server) ---------------------------------------------
+# Route 53 spreads a zone's four name servers over several TLDs; ours live under these domains.
+DNS_NAMESERVER_DOMAINS = env_list(
+    "DNS_NAMESERVER_DOMAINS", "nameplate-dns.com,nameplate-dns.net,nameplate-dns.org,nameplate-dns.io"
+)
+# Addresses of the name-server hosts, in the order of DNS_NAMESERVER_DOMAINS (repeated if fewer).
+DNS_NAMESERVER_ADDRESSES = env_list("DNS_NAMESERVER_ADDRESSES", "127.0.0.1")
+DNS_HOSTMASTER = env_str("DNS_HOSTMASTER", "hostmaster.nameplate-dns.com.")
+DNS_SERVER_LISTEN = env_list("DNS_SERVER_LISTEN", "auth=127.0.0.1:8053,tld=127.0.0.1:8054,root=127.0.0.1:8055")
+# A JSON file of latency regions [{"name": ..., "latitude": ..., "longitude": ...}]; empty: built-in list.
+DNS_LATENCY_REGIONS_FILE = env_str("DNS_LATENCY_REGIONS_FILE", "")
+# A MaxMind-format (.mmdb) file to locate clients; empty: the database shipped with geoip2fast.
+DNS_GEOIP_DATABASE = env_str("DNS_GEOIP_DATABASE", "")
+
+# ---- healthchecks/ ------------------------------------------------------------------------
+HEALTHCHECK_REGIONS = env_list("HEALTHCHECK_REGIONS", "us-east-1,eu-west-1,ap-southeast-1")
+# A check is healthy while more than this share of its regions report it healthy (Route 53: 18%).
+HEALTHCHECK_HEALTHY_REGION_SHARE = float(env_str("HEALTHCHECK_HEALTHY_REGION_SHARE", "0.18"))
