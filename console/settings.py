@@ -40,6 +40,16 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}: {value!r} is not a whole number") from None
 
 
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}: {value!r} is not a number") from None
+
+
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -272,4 +282,4 @@ DNS_GEOIP_DATABASE = env_str("DNS_GEOIP_DATABASE", "")
 # ---- healthchecks/ ------------------------------------------------------------------------
 HEALTHCHECK_REGIONS = env_list("HEALTHCHECK_REGIONS", "us-east-1,eu-west-1,ap-southeast-1")
 # A check is healthy while more than this share of its regions report it healthy (Route 53: 18%).
-HEALTHCHECK_HEALTHY_REGION_SHARE = float(env_str("HEALTHCHECK_HEALTHY_REGION_SHARE", "0.18"))
+HEALTHCHECK_HEALTHY_REGION_SHARE = env_float("HEALTHCHECK_HEALTHY_REGION_SHARE", 0.18)
