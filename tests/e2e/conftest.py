@@ -1,0 +1,65 @@
+"""Browser tests: Playwright driving Debian's chromium against the live server.
+
+Screenshots of each journey's key pages go to test-artifacts/screenshots/ (see README).
+"""
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
+# Playwright's sync API keeps an event loop in the test's thread; the ORM calls the tests make
+# between browser steps are ordinary blocking calls, which is what this flag permits.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def _ensure_chromium() -> None:
+    if Path(CHROMIUM).exists():
+        return
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        subprocess.run(["apt-get", "update", "-qq"], check=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True,
+                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Browser tests need Debian's chromium: apt-get install -y chromium")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    _ensure_chromium()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server, request):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def screenshot(page, request):
+    """`screenshot("step")` saves test-artifacts/screenshots/<test>-<step>.png."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    test_name = re.sub(r"[^A-Za-z0-9_-]+", "-", request.node.name)
+
+    def take(step: str) -> Path:
+        path = SCREENSHOTS / f"{test_name}-{step}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
