@@ -273,7 +273,9 @@ DNS_NAMESERVER_DOMAINS = env_list(
 # Addresses of the name-server hosts, in the order of DNS_NAMESERVER_DOMAINS (repeated if fewer).
 DNS_NAMESERVER_ADDRESSES = env_list("DNS_NAMESERVER_ADDRESSES", "127.0.0.1")
 DNS_HOSTMASTER = env_str("DNS_HOSTMASTER", "hostmaster.nameplate-dns.com.")
-DNS_SERVER_LISTEN = env_list("DNS_SERVER_LISTEN", "auth=127.0.0.1:8053,tld=127.0.0.1:8054,root=127.0.0.1:8055")
+DNS_SERVER_LISTEN = env_list(
+    "DNS_SERVER_LISTEN", "auth=127.0.0.1:8053,tld=127.0.0.1:8054,root=127.0.0.1:8055"
+)
 # A JSON file of latency regions [{"name": ..., "latitude": ..., "longitude": ...}]; empty: built-in list.
 DNS_LATENCY_REGIONS_FILE = env_str("DNS_LATENCY_REGIONS_FILE", "")
 # A MaxMind-format (.mmdb) file to locate clients; empty: the database shipped with geoip2fast.

@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from console import views
+from console import tool_views, views
 
 account_urls = [
     path("signup/", views.signup, name="console-signup"),
@@ -57,6 +57,8 @@ urlpatterns = [
     path("", views.home, name="console-home"),
     path("dashboard/", views.dashboard, name="console-dashboard"),
     path("account/", include(account_urls)),
+    path("tools/", tool_views.tool_index, name="console-tool-index"),
+    path("tools/trace/", tool_views.trace, name="console-tool-trace"),
     path("api/v1/", include(api_urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
