@@ -105,6 +105,8 @@ class HealthCheckRegion(models.Model):
     region = models.CharField(max_length=40)
     next_run_at = models.DateTimeField(default=timezone.now, db_index=True)
     lease_until = models.DateTimeField(null=True, blank=True)
+    # Who holds the lease: a claim writes a fresh token, and only its holder may record a result.
+    lease_token = models.CharField(max_length=32, blank=True, db_index=True)
     is_healthy = models.BooleanField(default=True)
     consecutive_failures = models.PositiveIntegerField(default=0)
     consecutive_successes = models.PositiveIntegerField(default=0)

@@ -1,6 +1,16 @@
 """Periodic tasks of this app, merged into Celery beat's schedule by console/celery.py.
 
-Plain data only (task names as strings), so that importing it needs no Django set-up.
+Plain data only (task names as strings), so that importing it needs no Django set-up. Beat
+only enqueues the cheap dispatcher; the probes themselves go to the region queues.
 """
 
-BEAT_SCHEDULE: dict[str, dict] = {}
+BEAT_SCHEDULE: dict[str, dict] = {
+    "healthchecks-dispatch-due-checks": {
+        "task": "healthchecks.dispatch_due_checks",
+        "schedule": 1.0,
+        # A dispatcher that could not run within its second is superseded by the next one.
+        "options": {"expires": 2.0},
+    },
+    "healthchecks-sync-health-view": {"task": "healthchecks.sync_health_view", "schedule": 60.0},
+    "healthchecks-prune-probe-results": {"task": "healthchecks.prune_probe_results", "schedule": 3600.0},
+}

@@ -1,0 +1,158 @@
+"""Asynchronous probes: HTTP(S), string match and TCP connect, many at once in one event loop.
+
+No Django here: a probe takes a `ProbeSpec` and returns a `ProbeOutcome`; the task turns rows
+into specs and outcomes into rows. Every probe has its own deadline, so a slow target only
+costs its own timeout.
+"""
+
+import asyncio
+import ssl
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import httpx
+
+from healthchecks.rules import SEARCH_BODY_BYTES
+
+USER_AGENT = "Nameplate-Health-Check/1.0"
+
+
+@dataclass(frozen=True)
+class ProbeSpec:
+    """What one probe connects to; `start_at` is the scheduled time (Unix seconds)."""
+
+    key: int
+    check_type: str
+    host: str
+    port: int | None
+    path: str = "/"
+    host_header: str = ""
+    search_string: str = ""
+    skip_tls_verification: bool = False
+    timeout_seconds: float = 4.0
+    start_at: float = 0.0
+
+
+@dataclass(frozen=True)
+class ProbeOutcome:
+    key: int
+    is_success: bool
+    status_code: int | None
+    latency_ms: int | None
+    error: str
+    started_at: float
+    lag_ms: int
+
+
+def _url(spec: ProbeSpec) -> str:
+    scheme = "https" if spec.check_type.startswith("https") else "http"
+    host = f"[{spec.host}]" if ":" in spec.host else spec.host
+    port = spec.port or (443 if scheme == "https" else 80)
+    return f"{scheme}://{host}:{port}{spec.path or '/'}"
+
+
+def _describe(error: BaseException, timeout_seconds: float) -> str:
+    """A short, plain reason; certificate problems are named as such."""
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return f"certificate error: {cause.verify_message or cause.reason}"[:200]
+        cause = cause.__cause__ or cause.__context__
+    if isinstance(error, httpx.TimeoutException | asyncio.TimeoutError | TimeoutError):
+        return f"timed out after {timeout_seconds:g} s"
+    if isinstance(error, httpx.ConnectError | ConnectionError | OSError):
+        return f"connection failed: {error or type(error).__name__}"[:200]
+    return f"{type(error).__name__}: {error}"[:200]
+
+
+async def _http(spec: ProbeSpec, client: httpx.AsyncClient) -> tuple[bool, int | None, str]:
+    headers = {"User-Agent": USER_AGENT, "Connection": "close"}
+    if spec.host_header:
+        headers["Host"] = spec.host_header
+    extensions = {"sni_hostname": spec.host_header} if spec.host_header else {}
+    request = client.build_request("GET", _url(spec), headers=headers, extensions=extensions)
+    response = await client.send(request, stream=True)
+    try:
+        code = response.status_code
+        if not 200 <= code < 400:
+            return False, code, f"HTTP status {code}"
+        if spec.search_string:
+            body = b""
+            async for chunk in response.aiter_raw():
+                body += chunk
+                if len(body) >= SEARCH_BODY_BYTES:
+                    break
+            if spec.search_string.encode() not in body[:SEARCH_BODY_BYTES]:
+                return False, code, "search string not found in the first 5,120 bytes of the body"
+        return True, code, ""
+    finally:
+        await response.aclose()
+
+
+async def _tcp(spec: ProbeSpec) -> tuple[bool, int | None, str]:
+    _, writer = await asyncio.open_connection(spec.host, spec.port)
+    writer.close()
+    try:
+        await writer.wait_closed()
+    except OSError:
+        # The connection was made, which is all a TCP check asks; a reset on close is not a failure.
+        return True, None, ""
+    return True, None, ""
+
+
+async def run_probe(spec: ProbeSpec, clients: "ProbeClients") -> ProbeOutcome:
+    """Wait until the spec's scheduled time, probe once within its timeout, and report."""
+    delay = spec.start_at - time.time()
+    if delay > 0:
+        await asyncio.sleep(delay)
+    started = time.time()
+    lag_ms = int((started - spec.start_at) * 1000) if spec.start_at else 0
+    clock = time.perf_counter()
+    try:
+        async with asyncio.timeout(spec.timeout_seconds):
+            if spec.check_type == "tcp":
+                ok, code, error = await _tcp(spec)
+            else:
+                ok, code, error = await _http(spec, clients.for_spec(spec))
+    except (httpx.HTTPError, OSError, TimeoutError, ssl.SSLError) as exc:
+        ok, code, error = False, None, _describe(exc, spec.timeout_seconds)
+    latency_ms = int((time.perf_counter() - clock) * 1000)
+    return ProbeOutcome(spec.key, ok, code, latency_ms if ok or code else None, error, started, lag_ms)
+
+
+class ProbeClients:
+    """One verifying and one non-verifying HTTP client per event loop, without keep-alive."""
+
+    def __init__(self) -> None:
+        self._clients: dict[bool, httpx.AsyncClient] = {}
+
+    def for_spec(self, spec: ProbeSpec) -> httpx.AsyncClient:
+        verify = not spec.skip_tls_verification
+        if verify not in self._clients:
+            self._clients[verify] = httpx.AsyncClient(
+                verify=verify,
+                follow_redirects=False,
+                timeout=httpx.Timeout(spec.timeout_seconds),
+                limits=httpx.Limits(max_connections=None, max_keepalive_connections=0),
+                trust_env=False,
+            )
+        return self._clients[verify]
+
+    async def aclose(self) -> None:
+        for client in self._clients.values():
+            await client.aclose()
+
+
+async def run_probes(specs: Sequence[ProbeSpec]) -> list[ProbeOutcome]:
+    """Run every spec concurrently in this event loop; one outcome per spec, in order."""
+    clients = ProbeClients()
+    try:
+        return list(await asyncio.gather(*(run_probe(spec, clients) for spec in specs)))
+    finally:
+        await clients.aclose()
+
+
+def run_probes_blocking(specs: Sequence[ProbeSpec]) -> list[ProbeOutcome]:
+    """`run_probes` from synchronous code (a Celery task), in a fresh event loop."""
+    return asyncio.run(run_probes(specs))

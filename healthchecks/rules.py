@@ -1,0 +1,280 @@
+"""The rules of health checks and alarms: pure functions over plain data, no ORM.
+
+Forms, serializers and services all call `validate_health_check`; the status rules
+(`apply_probe_to_region`, `status_from_regions`, `calculated_status`) are what the worker uses.
+"""
+
+import ipaddress
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import dns.exception
+import dns.name
+
+CHECK_TYPES = ("http", "https", "http_str_match", "https_str_match", "tcp", "calculated")
+STRING_MATCH_TYPES = ("http_str_match", "https_str_match")
+REQUEST_INTERVALS = (10, 30)
+MIN_FAILURE_THRESHOLD, MAX_FAILURE_THRESHOLD = 1, 10
+MIN_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS = 0.5, 9.0
+MAX_SEARCH_STRING = 255
+MAX_CHILD_CHECKS = 255
+# The body prefix a string-match check searches (Route 53: the first 5,120 bytes).
+SEARCH_BODY_BYTES = 5120
+
+# Route 53 refuses to probe addresses that only make sense inside a private network.
+PRIVATE_USE_NETWORKS = tuple(
+    ipaddress.ip_network(net)
+    for net in (
+        "0.0.0.0/8",
+        "10.0.0.0/8",
+        "100.64.0.0/10",
+        "169.254.0.0/16",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "224.0.0.0/4",
+        "fc00::/7",
+        "fe80::/10",
+        "ff00::/8",
+    )
+)
+_PATH_RE = re.compile(r"^/[\x21-\x7e]*$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One broken rule: the field it concerns and a plain sentence."""
+
+    field: str
+    message: str
+
+
+def validate_health_check(
+    data: Mapping, *, available_regions: Sequence[str], check_id: int | None = None, child_graph=None
+) -> list[Problem]:
+    """Every problem with a check's settings; an empty list when they are good.
+
+    `data` holds the model's field names (child_checks as a list of ids). `child_graph` maps a
+    check id to the ids of its children, so that a calculated check cannot include itself
+    through another check.
+    """
+    problems: list[Problem] = []
+    add = problems.append
+    check_type = data.get("check_type") or ""
+    if not (data.get("name") or "").strip():
+        add(Problem("name", "name: give the check a name"))
+    if check_type not in CHECK_TYPES:
+        add(Problem("check_type", f"check_type: {check_type} is not one of {', '.join(CHECK_TYPES)}"))
+        return problems
+
+    interval = data.get("request_interval_seconds")
+    if interval not in REQUEST_INTERVALS:
+        add(Problem("request_interval_seconds", f"request_interval_seconds: {interval} is not 10 or 30"))
+    threshold = data.get("failure_threshold")
+    if not isinstance(threshold, int) or not MIN_FAILURE_THRESHOLD <= threshold <= MAX_FAILURE_THRESHOLD:
+        add(Problem("failure_threshold", f"failure_threshold: {threshold} is out of range; use 1 to 10"))
+    regions = list(data.get("regions") or [])
+    unknown = [region for region in regions if region not in available_regions]
+    if unknown:
+        add(
+            Problem(
+                "regions",
+                f"regions: {', '.join(unknown)} is not a checker region; "
+                f"choose from {', '.join(available_regions)}",
+            )
+        )
+
+    if check_type == "calculated":
+        problems.extend(_calculated_problems(data, check_id, child_graph or {}))
+        return problems
+
+    if not regions:
+        add(Problem("regions", "regions: choose at least one checker region"))
+    problems.extend(_endpoint_problems(data, check_type))
+    timeout = data.get("timeout_seconds")
+    if not isinstance(timeout, int | float) or not MIN_TIMEOUT_SECONDS <= timeout <= MAX_TIMEOUT_SECONDS:
+        add(Problem("timeout_seconds", f"timeout_seconds: {timeout} is out of range; use 0.5 to 9"))
+    elif isinstance(interval, int) and timeout >= interval:
+        add(
+            Problem(
+                "timeout_seconds",
+                f"timeout_seconds: {timeout} must be shorter than the {interval}-second interval",
+            )
+        )
+    search = data.get("search_string") or ""
+    if check_type in STRING_MATCH_TYPES:
+        if not search:
+            add(Problem("search_string", "search_string: give the text the response body must contain"))
+        elif len(search) > MAX_SEARCH_STRING:
+            add(Problem("search_string", f"search_string: {len(search)} characters is longer than 255"))
+    elif search:
+        add(Problem("search_string", f"search_string: only string-matching checks use it, not {check_type}"))
+    return problems
+
+
+def _endpoint_problems(data: Mapping, check_type: str) -> list[Problem]:
+    problems: list[Problem] = []
+    add = problems.append
+    ip_text = (data.get("ip_address") or "").strip()
+    host_name = (data.get("host_name") or "").strip()
+    if not ip_text and not host_name:
+        add(Problem("ip_address", "ip_address: give an IP address or a host name to probe"))
+    if ip_text:
+        try:
+            address = ipaddress.ip_address(ip_text)
+        except ValueError:
+            add(Problem("ip_address", f"ip_address: {ip_text} is not an IPv4 or IPv6 address"))
+        else:
+            if any(
+                address in network for network in PRIVATE_USE_NETWORKS if network.version == address.version
+            ):
+                add(
+                    Problem(
+                        "ip_address",
+                        f"ip_address: {ip_text} is a private-use, link-local or multicast address "
+                        "that checkers cannot reach",
+                    )
+                )
+    if host_name:
+        problem = _host_problem("host_name", host_name)
+        if problem:
+            add(problem)
+    host_header = (data.get("host_header") or "").strip()
+    if host_header:
+        problem = _host_problem("host_header", host_header)
+        if problem:
+            add(problem)
+
+    port = data.get("port")
+    if port is None or port == "":
+        if check_type == "tcp":
+            add(Problem("port", "port: a TCP check needs a port"))
+    elif not isinstance(port, int) or not 1 <= port <= 65535:
+        add(Problem("port", f"port: {port} is not a valid port; use 1 to 65535"))
+
+    path = data.get("resource_path") or ""
+    if check_type == "tcp":
+        if path not in ("", "/"):
+            add(Problem("resource_path", "resource_path: a TCP check has no path"))
+    elif path and not _PATH_RE.match(path):
+        add(
+            Problem(
+                "resource_path",
+                f"resource_path: {path} must start with / and contain no spaces or control characters",
+            )
+        )
+    elif len(path) > 255:
+        add(Problem("resource_path", "resource_path: longer than 255 characters"))
+    return problems
+
+
+def _host_problem(field: str, value: str) -> Problem | None:
+    try:
+        name = dns.name.from_text(value)
+    except dns.exception.DNSException as error:
+        return Problem(field, f"{field}: {value} is not a host name ({error})")
+    labels = [label for label in name.labels if label]
+    if len(labels) < 1 or any(
+        not re.fullmatch(rb"[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9])?", lb) for lb in labels
+    ):
+        return Problem(field, f"{field}: {value} is not a host name (letters, digits and hyphens per label)")
+    return None
+
+
+def _calculated_problems(data: Mapping, check_id: int | None, child_graph: Mapping) -> list[Problem]:
+    problems: list[Problem] = []
+    children = [int(child) for child in data.get("child_checks") or []]
+    if not children:
+        problems.append(Problem("child_checks", "child_checks: a calculated check needs at least one child"))
+    if len(children) > MAX_CHILD_CHECKS:
+        problems.append(Problem("child_checks", f"child_checks: {len(children)} is more than 255 children"))
+    if check_id is not None and check_id in _reachable(children, child_graph):
+        problems.append(
+            Problem("child_checks", "child_checks: a calculated check cannot include itself, directly or not")
+        )
+    needed = data.get("healthy_children_threshold")
+    if not isinstance(needed, int) or needed < 0 or needed > len(children):
+        problems.append(
+            Problem(
+                "healthy_children_threshold",
+                f"healthy_children_threshold: {needed} is out of range; use 0 to {len(children)}",
+            )
+        )
+    return problems
+
+
+def _reachable(start: Iterable[int], graph: Mapping) -> set[int]:
+    seen: set[int] = set()
+    stack = list(start)
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        stack.extend(graph.get(node, ()))
+    return seen
+
+
+# ---- status rules ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegionState:
+    """One region's view of a check: its status and its current streaks."""
+
+    is_healthy: bool
+    consecutive_failures: int
+    consecutive_successes: int
+
+
+def apply_probe_to_region(state: RegionState, *, is_success: bool, failure_threshold: int) -> RegionState:
+    """The region's state after one more probe result.
+
+    A region turns unhealthy after `failure_threshold` failures in a row and healthy again
+    after as many successes in a row (Route 53 uses one threshold both ways).
+    """
+    failures = 0 if is_success else state.consecutive_failures + 1
+    successes = state.consecutive_successes + 1 if is_success else 0
+    is_healthy = state.is_healthy
+    if is_healthy and failures >= failure_threshold:
+        is_healthy = False
+    elif not is_healthy and successes >= failure_threshold:
+        is_healthy = True
+    return RegionState(is_healthy, failures, successes)
+
+
+def status_from_regions(region_healthy: Sequence[bool], healthy_share: float) -> bool:
+    """Healthy while more than `healthy_share` of the regions report healthy (none: healthy)."""
+    if not region_healthy:
+        return True
+    return sum(region_healthy) / len(region_healthy) > healthy_share
+
+
+def calculated_status(children_healthy: Sequence[bool], healthy_children_threshold: int) -> bool:
+    """A calculated check is healthy when at least N of its children are."""
+    return sum(children_healthy) >= healthy_children_threshold
+
+
+def final_status(raw_is_healthy: bool, *, is_inverted: bool, is_disabled: bool) -> bool:
+    """The status a check reports: a disabled check counts as healthy, an inverted one flips."""
+    if is_disabled:
+        return True
+    return not raw_is_healthy if is_inverted else raw_is_healthy
+
+
+def next_run_after(scheduled_at: datetime, interval_seconds: int, now: datetime) -> datetime:
+    """The next slot on the check's own grid after `now`: no drift, and missed slots are skipped."""
+    step = timedelta(seconds=interval_seconds)
+    following = scheduled_at + step
+    if following > now:
+        return following
+    missed = math.floor((now - scheduled_at) / step)
+    return scheduled_at + step * (missed + 1)
+
+
+def backoff_seconds(attempt: int, *, base: float = 5.0, cap: float = 600.0, jitter: float = 0.0) -> float:
+    """Exponential back-off for the `attempt`-th retry (1-based), capped; `jitter` is in [0, 1)."""
+    delay = min(cap, base * (2 ** max(0, attempt - 1)))
+    return delay * (0.5 + jitter / 2)

@@ -1,0 +1,109 @@
+"""Celery tasks of this app: thin, idempotent, arguments are ids and small JSON values.
+
+The dispatcher runs on the default queue; `run_probes` runs on the queue named after its
+checker region, so a worker started with `-Q <region>` probes from that region only.
+"""
+
+import logging
+import random
+
+import redis
+from celery import shared_task
+from django.conf import settings
+
+from healthchecks import alerting, probes, rules, services
+from healthchecks.models import Subscription
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="healthchecks.dispatch_due_checks", ignore_result=True)
+def dispatch_due_checks() -> int:
+    """Claim every region's due probes and enqueue them on that region's queue, in batches."""
+    batch = settings.HEALTHCHECK_PROBE_BATCH_SIZE
+    queued = 0
+    for region in settings.HEALTHCHECK_REGIONS:
+        token, claimed = services.claim_due_probes(
+            region=region, lookahead_seconds=settings.HEALTHCHECK_DISPATCH_LOOKAHEAD_SECONDS
+        )
+        for start in range(0, len(claimed), batch):
+            items = [[pk, due.timestamp()] for pk, due in claimed[start : start + batch]]
+            run_probes.apply_async((token, items), queue=region)
+        queued += len(claimed)
+    return queued
+
+
+@shared_task(name="healthchecks.run_probes", ignore_result=True)
+def run_probes(token: str, items: list[list]) -> int:
+    """Probe the claimed rows this token still holds, concurrently, and record the results.
+
+    Run again after a worker died (acks_late), it probes again: the lease token still holds
+    unless a later claim took the row, in which case that row is skipped.
+    """
+    specs = services.probe_specs(token=token, items=[(int(pk), float(due)) for pk, due in items])
+    if not specs:
+        return 0
+    outcomes = probes.run_probes_blocking(specs)
+    services.record_probe_results(token=token, outcomes=outcomes)
+    return len(outcomes)
+
+
+@shared_task(
+    name="healthchecks.sync_health_view",
+    ignore_result=True,
+    autoretry_for=(redis.RedisError,),
+    retry_backoff=2,
+    retry_backoff_max=60,
+    max_retries=None,
+)
+def sync_health_view_task() -> int:
+    """Rewrite the Redis health view from the database (periodic, and after a failed write)."""
+    return services.sync_health_view()
+
+
+@shared_task(name="healthchecks.prune_probe_results", ignore_result=True)
+def prune_probe_results() -> int:
+    """Delete probe results past the retention limit."""
+    return services.prune_probe_results()
+
+
+@shared_task(name="healthchecks.announce_alarm_event", ignore_result=True)
+def announce_alarm_event(event_id: int) -> int:
+    """Fan an alarm event out to its topic's confirmed subscribers, once."""
+    return len(alerting.announce_alarm_event(event_id=event_id))
+
+
+@shared_task(
+    name="healthchecks.deliver_notification",
+    bind=True,
+    ignore_result=True,
+    max_retries=None,
+)
+def deliver_notification(self, notification_id: int) -> str:
+    """Send one alert message; retry temporary failures with exponential back-off and jitter."""
+    try:
+        return alerting.deliver_notification(notification_id=notification_id)
+    except alerting.TemporaryDeliveryFailure as error:
+        countdown = rules.backoff_seconds(self.request.retries + 1, jitter=random.random())
+        raise self.retry(exc=error, countdown=countdown)
+
+
+@shared_task(
+    name="healthchecks.send_subscription_confirmation",
+    bind=True,
+    ignore_result=True,
+    max_retries=5,
+)
+def send_subscription_confirmation(self, subscription_id: int, code: str = "") -> None:
+    """Send a subscription's confirmation link (e-mail) or code (SMS); retries transport failures."""
+    subscription = Subscription.objects.select_related("topic__owner").filter(pk=subscription_id).first()
+    if subscription is None or subscription.is_confirmed:
+        return
+    try:
+        alerting.send_confirmation_message(subscription=subscription, code=code)
+    except alerting.TransportError as error:
+        if error.permanent:
+            logger.warning("confirmation to %s refused: %s", subscription.endpoint, error.message)
+            return
+        countdown = rules.backoff_seconds(self.request.retries + 1, jitter=random.random())
+        raise self.retry(exc=error, countdown=countdown)
