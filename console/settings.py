@@ -264,6 +264,17 @@ LOGGING = {
 # ---- registrar/ (registry and registrar) -------------------------------------------------
 REGISTRY_TRANSFER_AUTO_APPROVE_DAYS = env_int("REGISTRY_TRANSFER_AUTO_APPROVE_DAYS", 5)
 REGISTRY_REDEMPTION_DAYS = env_int("REGISTRY_REDEMPTION_DAYS", 30)
+# The registry's own name servers: a.nic.<tld> and b.nic.<tld> for each TLD, and the root's.
+REGISTRY_TLD_SERVER_ADDRESSES = env_list("REGISTRY_TLD_SERVER_ADDRESSES", "127.0.0.1")
+REGISTRY_ROOT_SERVERS = env_list("REGISTRY_ROOT_SERVERS", "a.root-servers.nameplate.test,b.root-servers.nameplate.test")
+REGISTRY_ROOT_SERVER_ADDRESSES = env_list("REGISTRY_ROOT_SERVER_ADDRESSES", "127.0.0.1")
+REGISTRY_HOSTMASTER = env_str("REGISTRY_HOSTMASTER", "hostmaster.registry.nameplate.test.")
+# EPP client ids of our registrar and of the second registrar that transfers go to and come from.
+REGISTRAR_CLIENT_ID = env_str("REGISTRAR_CLIENT_ID", "nameplate")
+REGISTRAR_PEER_CLIENT_ID = env_str("REGISTRAR_PEER_CLIENT_ID", "elsewhere")
+# Auto-renew runs this many days before expiry; reminder mails go out at these days before it.
+REGISTRAR_AUTO_RENEW_DAYS_BEFORE = env_int("REGISTRAR_AUTO_RENEW_DAYS_BEFORE", 3)
+REGISTRAR_REMINDER_DAYS = [int(days) for days in env_list("REGISTRAR_REMINDER_DAYS", "30,7")]
 
 # ---- zones/ (hosted zones and the DNS server) ---------------------------------------------
 # Route 53 spreads a zone's four name servers over several TLDs; ours live under these domains.
@@ -285,3 +296,14 @@ DNS_GEOIP_DATABASE = env_str("DNS_GEOIP_DATABASE", "")
 HEALTHCHECK_REGIONS = env_list("HEALTHCHECK_REGIONS", "us-east-1,eu-west-1,ap-southeast-1")
 # A check is healthy while more than this share of its regions report it healthy (Route 53: 18%).
 HEALTHCHECK_HEALTHY_REGION_SHARE = env_float("HEALTHCHECK_HEALTHY_REGION_SHARE", 0.18)
+# Probe results older than this are deleted by the periodic prune task.
+HEALTHCHECK_RESULT_RETENTION_DAYS = env_int("HEALTHCHECK_RESULT_RETENTION_DAYS", 7)
+# The dispatcher claims probes due this far ahead; each probe then waits for its own second.
+HEALTHCHECK_DISPATCH_LOOKAHEAD_SECONDS = env_float("HEALTHCHECK_DISPATCH_LOOKAHEAD_SECONDS", 1.5)
+# Probes per run_probes task (they run concurrently inside it).
+HEALTHCHECK_PROBE_BATCH_SIZE = env_int("HEALTHCHECK_PROBE_BATCH_SIZE", 250)
+# Alert deliveries retry transport failures with exponential back-off up to this many times.
+HEALTHCHECK_DELIVERY_MAX_RETRIES = env_int("HEALTHCHECK_DELIVERY_MAX_RETRIES", 8)
+# The two local demo targets `manage.py demotargets` serves (primary can be switched off in the console).
+HEALTHCHECK_DEMO_PRIMARY = env_str("HEALTHCHECK_DEMO_PRIMARY", "127.0.0.1:8081")
+HEALTHCHECK_DEMO_SECONDARY = env_str("HEALTHCHECK_DEMO_SECONDARY", "127.0.0.1:8082")
