@@ -157,4 +157,5 @@ class RunningServer:
 
     def query(self, message: dns.message.Message, transport: str = "udp", role: str = "auth", **kwargs):
         send = dns.query.udp if transport == "udp" else dns.query.tcp
-        return send(message, "127.0.0.1", port=self.port(role), timeout=5, **kwargs)
+        timeout = kwargs.pop("timeout", 5)
+        return send(message, "127.0.0.1", port=self.port(role), timeout=timeout, **kwargs)

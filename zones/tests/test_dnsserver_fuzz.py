@@ -14,6 +14,7 @@ import struct
 import time
 
 import dns.edns
+import dns.exception
 import dns.message
 import dns.rcode
 import dns.rdatatype
@@ -190,8 +191,19 @@ def test_running_server_keeps_answering_after_fuzzing(server):
         ("q.wild.example.com.", "A"),
     ]:
         for transport in ("udp", "tcp"):
-            reply = server.query(dns.message.make_query(qname, rdtype), transport)
+            reply = _query_with_retries(server, dns.message.make_query(qname, rdtype), transport)
             assert summary(reply) == summary(answer(zones, Question.from_text(qname, rdtype)).message)
+
+
+def _query_with_retries(server, query: dns.message.Message, transport: str) -> dns.message.Message:
+    # The fuzzing may still fill the server's receive buffer when the check starts, and UDP
+    # drops what does not fit; like any resolver, ask again.
+    for _ in range(4):
+        try:
+            return server.query(query, transport, timeout=1)
+        except dns.exception.Timeout:
+            continue
+    return server.query(query, transport)
 
 
 def _drain(sock: socket.socket) -> None:
