@@ -6,6 +6,7 @@ costs its own timeout.
 """
 
 import asyncio
+import logging
 import ssl
 import time
 from collections.abc import Sequence
@@ -16,6 +17,8 @@ import httpx
 from healthchecks.rules import SEARCH_BODY_BYTES
 
 USER_AGENT = "Nameplate-Health-Check/1.0"
+# httpx logs every request at INFO: hundreds a second here, and each probe's result is stored anyway.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 @dataclass(frozen=True)

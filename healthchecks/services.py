@@ -9,7 +9,7 @@ Redis outage delays the DNS servers' view but never loses a change.
 import logging
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import redis
 from django.conf import settings
@@ -258,7 +258,7 @@ def record_probe_results(*, token: str, outcomes: Iterable[ProbeOutcome]) -> lis
             )
             if state.is_healthy != row.is_healthy:
                 touched.add(row.health_check_id)
-            checked_at = datetime.fromtimestamp(outcome.started_at, tz=timezone.UTC)
+            checked_at = datetime.fromtimestamp(outcome.started_at, tz=UTC)
             row.is_healthy = state.is_healthy
             row.consecutive_failures = state.consecutive_failures
             row.consecutive_successes = state.consecutive_successes

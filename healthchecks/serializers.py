@@ -1,0 +1,199 @@
+"""API serializers. `validate()` calls the rule module through the services; nothing is checked twice."""
+
+from django.conf import settings
+from rest_framework import serializers
+
+from healthchecks import alerting, services
+from healthchecks.models import (
+    Alarm,
+    AlarmEvent,
+    HealthCheck,
+    HealthCheckRegion,
+    Notification,
+    SmsOutboxMessage,
+    StatusChange,
+    Subscription,
+    Topic,
+)
+
+
+class OwnedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
+    """A related object of the requesting user's; another user's id reads as 'does not exist'."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        return super().get_queryset().owned_by(request.user if request else None)
+
+
+class HealthCheckSerializer(serializers.ModelSerializer):
+    ip_address = serializers.CharField(required=False, allow_blank=True, allow_null=True, default="")
+    regions = serializers.ListField(child=serializers.CharField(), required=False)
+    child_checks = serializers.ListField(child=serializers.IntegerField(), required=False)
+    port = serializers.IntegerField(required=False, allow_null=True)
+    failure_threshold = serializers.IntegerField(required=False, default=3)
+    timeout_seconds = serializers.FloatField(required=False, default=4.0)
+    healthy_children_threshold = serializers.IntegerField(required=False, default=1)
+
+    class Meta:
+        model = HealthCheck
+        fields = [
+            "id",
+            "name",
+            "check_type",
+            "ip_address",
+            "host_name",
+            "port",
+            "resource_path",
+            "host_header",
+            "search_string",
+            "skip_tls_verification",
+            "request_interval_seconds",
+            "failure_threshold",
+            "timeout_seconds",
+            "regions",
+            "child_checks",
+            "healthy_children_threshold",
+            "is_inverted",
+            "is_disabled",
+            "is_healthy",
+            "status_changed_at",
+            "created_at",
+        ]
+        read_only_fields = ["is_healthy", "status_changed_at", "created_at"]
+
+    def to_representation(self, instance: HealthCheck) -> dict:
+        data = super().to_representation(instance)
+        data["child_checks"] = list(instance.child_checks.values_list("pk", flat=True))
+        data["ip_address"] = instance.ip_address or ""
+        return data
+
+    def validate(self, attrs: dict) -> dict:
+        request = self.context["request"]
+        data = dict(attrs)
+        if self.instance is None:
+            data.setdefault("regions", list(settings.HEALTHCHECK_REGIONS))
+        else:
+            merged = {field: getattr(self.instance, field) for field in services.CHECK_FIELDS}
+            merged["child_checks"] = list(self.instance.child_checks.values_list("pk", flat=True))
+            data = {**merged, **data}
+        problems = services.check_problems(owner=request.user, data=data, check=self.instance)
+        if problems:
+            errors: dict[str, list[str]] = {}
+            for problem in problems:
+                errors.setdefault(problem.field, []).append(problem.message)
+            raise serializers.ValidationError(errors)
+        return data if self.instance is None else attrs
+
+
+class RegionStatusSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = HealthCheckRegion
+        fields = [
+            "region",
+            "is_healthy",
+            "consecutive_failures",
+            "consecutive_successes",
+            "last_checked_at",
+            "last_status_code",
+            "last_latency_ms",
+            "last_error",
+            "next_run_at",
+        ]
+
+
+class StatusChangeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = StatusChange
+        fields = ["changed_at", "is_healthy", "reason"]
+
+
+class CheckStatusSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    is_healthy = serializers.BooleanField()
+    regions = RegionStatusSerializer(many=True)
+    timeline = StatusChangeSerializer(many=True)
+
+
+class TopicSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Topic
+        fields = ["id", "name", "created_at"]
+        read_only_fields = ["created_at"]
+
+
+class SubscriptionSerializer(serializers.ModelSerializer):
+    topic = OwnedPrimaryKeyField(queryset=Topic.objects.all())
+    is_confirmed = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Subscription
+        fields = ["id", "topic", "protocol", "endpoint", "is_confirmed", "confirmed_at", "created_at"]
+        read_only_fields = ["confirmed_at", "created_at"]
+
+    def validate(self, attrs: dict) -> dict:
+        try:
+            attrs["endpoint"] = alerting.normalise_endpoint(attrs["protocol"], attrs["endpoint"])
+        except alerting.AlertError as error:
+            raise serializers.ValidationError({error.field: [error.message]})
+        return attrs
+
+
+class ConfirmCodeSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=6, min_length=6)
+
+
+class AlarmSerializer(serializers.ModelSerializer):
+    topic = OwnedPrimaryKeyField(queryset=Topic.objects.all())
+    health_check = OwnedPrimaryKeyField(queryset=HealthCheck.objects.all(), required=False, allow_null=True)
+
+    class Meta:
+        model = Alarm
+        fields = [
+            "id",
+            "name",
+            "health_check",
+            "topic",
+            "quiet_period_seconds",
+            "state",
+            "notified_state",
+            "state_changed_at",
+            "created_at",
+        ]
+        read_only_fields = ["state", "notified_state", "state_changed_at", "created_at"]
+
+
+class AlarmUpdateSerializer(AlarmSerializer):
+    class Meta(AlarmSerializer.Meta):
+        read_only_fields = [*AlarmSerializer.Meta.read_only_fields, "health_check"]
+
+
+class AlarmEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AlarmEvent
+        fields = ["id", "alarm", "state", "reason", "created_at", "announce_at", "delivery"]
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    alarm = serializers.IntegerField(source="event.alarm_id", read_only=True)
+    event_state = serializers.CharField(source="event.state", read_only=True)
+
+    class Meta:
+        model = Notification
+        fields = [
+            "id",
+            "alarm",
+            "event_state",
+            "protocol",
+            "endpoint",
+            "state",
+            "attempts",
+            "last_error",
+            "created_at",
+            "sent_at",
+        ]
+
+
+class SmsOutboxSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SmsOutboxMessage
+        fields = ["id", "to_number", "body", "created_at"]
