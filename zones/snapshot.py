@@ -1,0 +1,162 @@
+"""The one bridge from database rows to the answer engine's input.
+
+- `hosted_zone_data(zone)` maps a HostedZone and its RecordSets onto `ZoneData`;
+  `compile_hosted_zone(zone)` compiles it (what the test-answer tool answers from).
+- `registry_zone_data(name)` wraps the registry's published TLD/root zone.
+- `DatabaseZoneSource` is the DNS server's zone source (roles `auth`, `tld`, `root`).
+- `engine_config()` hands the engine its locator and latency regions from settings, and
+  `health_view()` reads the health state the DNS server uses (Redis `health:status`).
+"""
+
+import functools
+import ipaddress
+import logging
+
+import dns.name
+import dns.rdatatype
+import redis
+from django.conf import settings
+
+from zones.engine import (
+    AliasTarget,
+    Endpoint,
+    EngineConfig,
+    FailoverRole,
+    GeoIP2FastLocator,
+    Geolocation,
+    MaxMindLocator,
+    RecordSetData,
+    RoutingPolicy,
+    ZoneData,
+    ZoneSnapshot,
+    compile_zone,
+    zone_data_from_dns_zone,
+)
+from zones.models import HostedZone, RecordSet
+from zones.regions import latency_regions
+
+logger = logging.getLogger(__name__)
+
+REGISTRY_PREFIX = "registry:"
+HEALTH_KEY = "health:status"
+
+
+def record_set_data(row: RecordSet) -> RecordSetData:
+    """One RecordSet row as the engine's RecordSetData."""
+    policy = RoutingPolicy(row.policy)
+    alias = None
+    if row.alias_target_name:
+        alias = AliasTarget(name=dns.name.from_text(row.alias_target_name))
+    elif row.alias_endpoint_id is not None:
+        endpoint = row.alias_endpoint
+        alias = AliasTarget(
+            endpoint=Endpoint(
+                label=endpoint.name,
+                addresses=tuple(endpoint.addresses),
+                health_check_id=endpoint.health_check_id,
+                ttl=endpoint.ttl,
+            )
+        )
+    geolocation = None
+    if policy is RoutingPolicy.GEOLOCATION:
+        geolocation = Geolocation(
+            continent=row.continent or None, country=row.country or None, subdivision=row.subdivision or None
+        )
+    return RecordSetData(
+        name=dns.name.from_text(row.name),
+        rdtype=dns.rdatatype.from_text(row.type),
+        ttl=row.ttl if row.ttl is not None else 0,
+        rdatas=tuple(row.values or ()),
+        policy=policy,
+        set_identifier=row.set_identifier,
+        weight=row.weight,
+        region=row.region or None,
+        failover=FailoverRole(row.failover) if row.failover else None,
+        geolocation=geolocation,
+        health_check_id=row.health_check_id,
+        alias=alias,
+        evaluate_target_health=row.evaluate_target_health,
+    )
+
+
+def hosted_zone_data(zone: HostedZone) -> ZoneData:
+    """A hosted zone, its record sets and (private zones) its networks' CIDRs."""
+    rows = zone.record_sets.select_related("alias_endpoint").order_by("name", "type", "set_identifier")
+    networks = ()
+    if zone.is_private:
+        networks = tuple(
+            ipaddress.ip_network(cidr, strict=False)
+            for network in zone.networks.all()
+            for cidr in network.cidrs
+        )
+    return ZoneData(
+        origin=dns.name.from_text(zone.name),
+        serial=zone.serial,
+        record_sets=[record_set_data(row) for row in rows],
+        key=str(zone.pk),
+        networks=networks,
+    )
+
+
+def compile_hosted_zone(zone: HostedZone) -> ZoneSnapshot:
+    """The snapshot the DNS server would serve for `zone` now (raises CompileError)."""
+    return compile_zone(hosted_zone_data(zone))
+
+
+def registry_zone_data(name: str) -> ZoneData:
+    """The registry's zone `name` ("." for the root, else a TLD) as ZoneData."""
+    from registrar.registry import zonedata
+
+    zone = zonedata.build_zone(name)
+    return zone_data_from_dns_zone(zone, key=f"{REGISTRY_PREFIX}{name}")
+
+
+class DatabaseZoneSource:
+    """The DNS server's zone source: hosted zones for `auth`, the registry's for `tld`/`root`."""
+
+    def serials(self, role: str) -> dict[str, int]:
+        if role == "auth":
+            rows = HostedZone.objects.values_list("pk", "serial", "is_private")
+            private = set(
+                HostedZone.objects.filter(is_private=True, networks__isnull=False).values_list(
+                    "pk", flat=True
+                )
+            )
+            # A private zone without networks is visible to nobody, so it is not loaded.
+            return {str(pk): serial for pk, serial, is_private in rows if not is_private or pk in private}
+        from registrar.registry import zonedata
+
+        names = [name for name in zonedata.registry_zone_names() if (name == ".") == (role == "root")]
+        return {f"{REGISTRY_PREFIX}{name}": zonedata.current_serial(name) for name in names}
+
+    def load(self, role: str, key: str) -> ZoneData | None:
+        if role == "auth":
+            zone = HostedZone.objects.filter(pk=int(key)).first()
+            return hosted_zone_data(zone) if zone is not None else None
+        return registry_zone_data(key.removeprefix(REGISTRY_PREFIX))
+
+    def close(self) -> None:
+        from django.db import connections
+
+        connections.close_all()
+
+
+@functools.cache
+def engine_config() -> EngineConfig:
+    """The engine's configuration from settings: locator (MaxMind file or geoip2fast) and regions.
+
+    Cached: loading a location database takes a fraction of a second.
+    """
+    path = settings.DNS_GEOIP_DATABASE
+    locator = MaxMindLocator(path) if path else GeoIP2FastLocator()
+    return EngineConfig(locator=locator, regions=latency_regions())
+
+
+def health_view() -> dict[int, bool]:
+    """Health-check id -> healthy, as the DNS servers see it; empty (all healthy) when Redis is away."""
+    try:
+        client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
+        return {int(key): value == b"1" for key, value in client.hgetall(HEALTH_KEY).items()}
+    except (redis.RedisError, ValueError) as error:
+        logger.warning("could not read %s: %s", HEALTH_KEY, error)
+        return {}
