@@ -65,7 +65,9 @@ def _on_commit_mail(name: str, to: str, context: dict) -> None:
 
 
 def format_cents(cents: int) -> str:
-    return f"${cents / 100:,.2f}"
+    """Cents as dollars: 1250 → "$12.50", -1250 → "-$12.50"."""
+    sign = "-" if cents < 0 else ""
+    return f"{sign}${abs(cents) / 100:,.2f}"
 
 
 # ---- prices and search ------------------------------------------------------------------------
@@ -205,7 +207,7 @@ def top_up(*, owner: Any, amount_cents: int, card_number: str) -> LedgerEntry:
     if not MIN_TOP_UP_CENTS <= amount_cents <= MAX_TOP_UP_CENTS:
         raise RegistrarError(
             f"amount: add between {format_cents(MIN_TOP_UP_CENTS)} and {format_cents(MAX_TOP_UP_CENTS)}",
-            field="amount",
+            field="amount_cents",
         )
     authorisation = payments.authorise(card_number)
     if not authorisation.is_approved:
@@ -379,7 +381,7 @@ def checkout(*, owner: Any, idempotency_key: str, contact: dict, now: datetime |
             )
             if not result.is_success:
                 error = NameUnavailable if result.code in TAKEN_CODES else RegistryRefused
-                raise error(result.reason or result.message, field="name")
+                raise error(result.reason or result.message)
             domain = Domain.objects.create(
                 owner=owner,
                 name=item.name,
