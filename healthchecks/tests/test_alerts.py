@@ -1,0 +1,229 @@
+"""Alarms end to end: real SMTP (aiosmtpd) and a local HTTP SMS gateway, messages read back."""
+
+import re
+
+from django.test import Client
+from django.utils import timezone
+
+from healthchecks import alerting, tasks
+from healthchecks.models import Alarm, AlarmEvent, Notification, SmsOutboxMessage, Subscription
+
+from .conftest import http_check
+from .test_scheduling import run_round
+
+MOBILE = "+14155550123"
+
+
+def mail_text(message) -> str:
+    return message.get_body(preferencelist=("plain",)).get_content()
+
+
+def confirm_email(sink, subscription: Subscription, index: int) -> None:
+    """Follow the link in the confirmation mail, logged out, as the recipient would."""
+    text = mail_text(sink.wait_for(index + 1)[index])
+    path = re.search(r"https?://[^/\s]+(/alerts/confirm/\S+/)", text).group(1)
+    response = Client().post(path)
+    assert response.status_code == 200
+    subscription.refresh_from_db()
+    assert subscription.is_confirmed
+
+
+def confirm_sms(gateway, subscription: Subscription) -> None:
+    body = gateway.requests[-1]["form"]["Body"]
+    code = re.search(r"\b(\d{6})\b", body).group(1)
+    alerting.confirm_by_code(subscription=subscription, code=code)
+    subscription.refresh_from_db()
+    assert subscription.is_confirmed
+
+
+def test_alert_on_unhealthy_and_on_recovery_by_email_and_sms(
+    owner, target, closed_port, mailoutbox_smtp, sms_gateway, eager_tasks, django_capture_on_commit_callbacks
+):
+    topic = alerting.create_topic(owner=owner, name="on-call")
+    with django_capture_on_commit_callbacks(execute=True):
+        by_mail = alerting.subscribe(topic=topic, protocol="email", endpoint="ops@example.com")
+        by_sms = alerting.subscribe(topic=topic, protocol="sms", endpoint=MOBILE)
+    confirm_email(mailoutbox_smtp, by_mail, 0)
+    confirm_sms(sms_gateway, by_sms)
+    check = http_check(owner, closed_port, name="shop web")
+    alerting.create_alarm(owner=owner, name="shop down", topic=topic, health_check=check)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run_round(check)
+    alarm_mail = mailoutbox_smtp.wait_for(2)[1]
+    assert alarm_mail["Subject"] == "ALARM: shop down"
+    assert alarm_mail["To"] == "ops@example.com"
+    assert "shop web: 0 of 3 regions healthy" in mail_text(alarm_mail)
+    assert "/alerts/unsubscribe/" in mail_text(alarm_mail)
+    alarm_sms = sms_gateway.requests[-1]
+    assert alarm_sms["form"]["To"] == MOBILE
+    assert alarm_sms["form"]["From"] == "+14155550100"
+    assert alarm_sms["form"]["Body"].startswith("Nameplate ALARM: shop down.")
+    assert alarm_sms["auth"].startswith("Basic ")
+
+    from healthchecks import services
+
+    services.update_health_check(check=check, data={"port": target.port})
+    with django_capture_on_commit_callbacks(execute=True):
+        run_round(check)
+    recovery_mail = mailoutbox_smtp.wait_for(3)[2]
+    assert recovery_mail["Subject"] == "OK: shop down"
+    assert sms_gateway.requests[-1]["form"]["Body"].startswith("Nameplate OK: shop down.")
+    assert len(sms_gateway.requests) == 3  # the code, the alarm, the recovery
+    states = list(Notification.objects.order_by("id").values_list("protocol", "state"))
+    assert sorted(states) == [("email", "sent"), ("email", "sent"), ("sms", "sent"), ("sms", "sent")]
+
+
+def _alarm_with(owner, subscriptions: list[tuple[str, str, bool]], quiet: int = 0) -> Alarm:
+    topic = alerting.create_topic(owner=owner, name=f"topic {Alarm.objects.count()}")
+    for protocol, endpoint, confirmed in subscriptions:
+        Subscription.objects.create(
+            topic=topic,
+            protocol=protocol,
+            endpoint=endpoint,
+            confirmed_at=timezone.now() if confirmed else None,
+        )
+    return Alarm.objects.create(owner=owner, name="db down", topic=topic, quiet_period_seconds=quiet)
+
+
+def _fire(alarm: Alarm, state: str, captured) -> AlarmEvent:
+    with captured(execute=False):
+        return alerting.set_alarm_state(alarm=alarm, state=state, reason="test")
+
+
+def test_retry_after_a_transport_failure_delivers_once(
+    owner, sms_gateway, django_capture_on_commit_callbacks
+):
+    alarm = _alarm_with(owner, [("sms", MOBILE, True)])
+    event = _fire(alarm, Alarm.ALARM, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=False):
+        [notification_id] = alerting.announce_alarm_event(event_id=event.pk)
+    sms_gateway.script.extend([503])
+    # Run in-process, the task's retry runs at once instead of after its back-off.
+    assert tasks.deliver_notification.apply(args=(notification_id,)).get() == "sent"
+    # A duplicate copy of the task (a redelivery) sends nothing more.
+    assert tasks.deliver_notification.apply(args=(notification_id,)).get() == "sent"
+    assert [request["status"] for request in sms_gateway.requests] == [503, 201]
+    notification = Notification.objects.get(pk=notification_id)
+    assert (notification.state, notification.attempts, notification.last_error) == ("sent", 2, "")
+
+
+def test_a_permanent_failure_is_recorded_and_not_retried(
+    owner, sms_gateway, django_capture_on_commit_callbacks
+):
+    alarm = _alarm_with(owner, [("sms", MOBILE, True)])
+    event = _fire(alarm, Alarm.ALARM, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=False):
+        [notification_id] = alerting.announce_alarm_event(event_id=event.pk)
+    sms_gateway.script.extend([400])
+    assert tasks.deliver_notification.apply(args=(notification_id,)).get() == "failed"
+    assert tasks.deliver_notification.apply(args=(notification_id,)).get() == "failed"
+    notification = Notification.objects.get(pk=notification_id)
+    assert notification.state == "failed"
+    assert notification.last_error.startswith("SMS gateway refused the message (400)")
+    assert len(sms_gateway.requests) == 1
+
+
+def test_unconfirmed_subscriptions_get_nothing(
+    owner, sms_gateway, mailoutbox_smtp, django_capture_on_commit_callbacks
+):
+    alarm = _alarm_with(owner, [("sms", MOBILE, False), ("email", "late@example.com", False)])
+    event = _fire(alarm, Alarm.ALARM, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=False):
+        assert alerting.announce_alarm_event(event_id=event.pk) == []
+    assert Notification.objects.count() == 0
+    assert sms_gateway.requests == []
+    assert mailoutbox_smtp.messages == []
+
+
+def test_announcing_an_event_twice_creates_one_notification_each(owner, django_capture_on_commit_callbacks):
+    alarm = _alarm_with(owner, [("email", "a@example.com", True), ("sms", MOBILE, True)])
+    event = _fire(alarm, Alarm.ALARM, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=False):
+        first = alerting.announce_alarm_event(event_id=event.pk)
+        second = alerting.announce_alarm_event(event_id=event.pk)
+    assert len(first) == 2
+    assert sorted(second) == sorted(first)
+    assert Notification.objects.count() == 2
+
+
+def test_a_flap_inside_the_quiet_period_sends_one_message(owner, django_capture_on_commit_callbacks):
+    alarm = _alarm_with(owner, [("email", "a@example.com", True)], quiet=300)
+    events = [
+        _fire(alarm, state, django_capture_on_commit_callbacks)
+        for state in (Alarm.ALARM, Alarm.OK, Alarm.ALARM)
+    ]
+    with django_capture_on_commit_callbacks(execute=False):
+        sent = [alerting.announce_alarm_event(event_id=event.pk) for event in events]
+    assert [len(ids) for ids in sent] == [1, 0, 0]
+    assert [e.delivery for e in AlarmEvent.objects.order_by("id")] == ["sent", "suppressed", "suppressed"]
+
+
+def test_a_flap_that_ends_where_it_began_sends_nothing(owner, django_capture_on_commit_callbacks):
+    alarm = _alarm_with(owner, [("email", "a@example.com", True)], quiet=300)
+    events = [_fire(alarm, state, django_capture_on_commit_callbacks) for state in (Alarm.ALARM, Alarm.OK)]
+    with django_capture_on_commit_callbacks(execute=False):
+        assert [alerting.announce_alarm_event(event_id=event.pk) for event in events] == [[], []]
+
+
+def test_sms_code_wrong_then_right(owner, settings, django_capture_on_commit_callbacks, eager_tasks):
+    settings.SMS_GATEWAY_URL = ""
+    topic = alerting.create_topic(owner=owner, name="texts")
+    with django_capture_on_commit_callbacks(execute=True):
+        subscription = alerting.subscribe(topic=topic, protocol="sms", endpoint=MOBILE)
+    text = SmsOutboxMessage.objects.get(to_number=MOBILE)
+    assert text.owner == owner
+    code = re.search(r"\b(\d{6})\b", text.body).group(1)
+    wrong = "000000" if code != "000000" else "111111"
+    try:
+        alerting.confirm_by_code(subscription=subscription, code=wrong)
+    except alerting.InvalidConfirmation as error:
+        assert (error.field, error.message) == ("code", f"code: {wrong} is not the code we sent")
+    subscription.refresh_from_db()
+    assert (subscription.is_confirmed, subscription.code_attempts) == (False, 1)
+    alerting.confirm_by_code(subscription=subscription, code=code)
+    subscription.refresh_from_db()
+    assert subscription.is_confirmed
+
+
+def test_too_many_wrong_codes_lock_the_code(owner, settings, django_capture_on_commit_callbacks, eager_tasks):
+    settings.SMS_GATEWAY_URL = ""
+    topic = alerting.create_topic(owner=owner, name="texts")
+    with django_capture_on_commit_callbacks(execute=True):
+        subscription = alerting.subscribe(topic=topic, protocol="sms", endpoint=MOBILE)
+    code = re.search(r"\b(\d{6})\b", SmsOutboxMessage.objects.get().body).group(1)
+    wrong = "000000" if code != "000000" else "111111"
+    for _ in range(Subscription.MAX_CODE_ATTEMPTS):
+        try:
+            alerting.confirm_by_code(subscription=subscription, code=wrong)
+        except alerting.InvalidConfirmation:
+            continue
+    try:
+        alerting.confirm_by_code(subscription=subscription, code=code)
+    except alerting.InvalidConfirmation as error:
+        assert error.message == "code: too many wrong codes; ask for a new one"
+    subscription.refresh_from_db()
+    assert not subscription.is_confirmed
+
+
+def test_unsubscribe_link_works_without_logging_in(owner, django_capture_on_commit_callbacks):
+    alarm = _alarm_with(owner, [("email", "a@example.com", True)])
+    subscription = alarm.topic.subscriptions.get()
+    url = alerting.unsubscribe_url(subscription)
+    anonymous = Client()
+    page = anonymous.get(url)
+    assert page.status_code == 200
+    assert b"Unsubscribe" in page.content
+    done = anonymous.post(url)
+    assert done.status_code == 200
+    assert b"a@example.com" in done.content
+    assert not Subscription.objects.filter(pk=subscription.pk).exists()
+    again = anonymous.post(url)
+    assert again.status_code == 400
+    assert b"You are already unsubscribed." in again.content
+
+
+def test_a_forged_confirmation_link_is_refused(db):
+    response = Client().post("/alerts/confirm/not-a-token/")
+    assert response.status_code == 400
+    assert b"This confirmation link is not valid." in response.content
