@@ -437,22 +437,27 @@ def _mirror(domain: Domain, data: dict) -> None:
 # ---- name servers ----------------------------------------------------------------------------
 
 
-def _ensure_provider_hosts(hosts: list[str]) -> None:
-    """Host objects (with glue) at the registry for our own name-server hosts among `hosts`."""
+def _ensure_host_objects(hosts: list[str]) -> None:
+    """Host objects at the registry for the hosts under its TLDs: ours with glue, others without.
+
+    A refusal is left for the name-server update to report in its own words.
+    """
     from zones.services import name_server_addresses
 
-    for host, addresses in name_server_addresses([h + "." for h in hosts]).items():
-        result = commands.create_host(client_id=client_id(), name=host, addresses=addresses)
-        if not result.is_success and result.code not in (
-            commands.OBJECT_EXISTS,
-            commands.OBJECT_DOES_NOT_EXIST,
-        ):
-            raise RegistryRefused(result.reason, field="name_servers", code=result.code)
+    ours = {
+        host.rstrip("."): addrs for host, addrs in name_server_addresses([h + "." for h in hosts]).items()
+    }
+    tlds = {tld["name"] for tld in price_list()}
+    for host in hosts:
+        if host in ours:
+            commands.create_host(client_id=client_id(), name=host, addresses=ours[host])
+        elif host.rsplit(".", 1)[-1] in tlds:
+            commands.create_host(client_id=client_id(), name=host)
 
 
 def _set_name_servers(domain: Domain, hosts: list[str]) -> None:
     hosts = [host.rstrip(".").lower() for host in hosts]
-    _ensure_provider_hosts(hosts)
+    _ensure_host_objects(hosts)
     data = _registry(commands.update_domain(client_id=client_id(), name=domain.name, name_servers=hosts))
     _mirror(domain, data)
 

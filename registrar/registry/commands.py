@@ -473,13 +473,13 @@ def create_host(
     if _registry_tld_of(host_name) is not None:
         parent = ".".join(host_name.split(".")[-2:])
         superordinate = m.DomainObject.objects.filter(name=parent).first()
-        if superordinate is None:
-            raise Refused(OBJECT_DOES_NOT_EXIST, f"host {host_name}: {parent} is not registered", "name")
-        if superordinate.sponsor_id != registrar.pk:
-            raise Refused(
-                AUTHORIZATION_ERROR, f"host {host_name}: {parent} is sponsored by another registrar", "name"
-            )
-        if not checked:
+        if superordinate is None or superordinate.sponsor_id != registrar.pk:
+            # An external host (RFC 5732 §1.1): anyone may name it, only its domain's sponsor gives it glue.
+            if checked:
+                whose = "is not registered" if superordinate is None else "is sponsored by another registrar"
+                raise Refused(AUTHORIZATION_ERROR, f"host {host_name}: {parent} {whose}", "addresses")
+            superordinate = None
+        elif not checked:
             raise Refused(
                 PARAMETER_MISSING, f"host {host_name} lies under {parent} and needs addresses", "addresses"
             )

@@ -25,7 +25,7 @@ TLDS = {
     "dev": (1500, 1, 10),
     "app": (1800, 1, 10),
 }
-RESERVED_LABELS = ["nic", "whois", "rdap", "registry", "example", "localhost"]
+RESERVED_LABELS = ["nic", "whois", "rdap", "registry", "localhost"]
 PROVIDER_STATUSES = [m.CLIENT_DELETE_PROHIBITED, m.CLIENT_TRANSFER_PROHIBITED]
 
 
