@@ -6,7 +6,6 @@ from rest_framework import serializers
 from healthchecks import alerting, services
 from healthchecks.models import (
     Alarm,
-    AlarmEvent,
     HealthCheck,
     HealthCheckRegion,
     Notification,
@@ -25,10 +24,21 @@ class OwnedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
         return super().get_queryset().owned_by(request.user if request else None)
 
 
+class ChildChecksField(serializers.ListField):
+    """Ids of a calculated check's children: written as a list, read from the relation."""
+
+    child = serializers.IntegerField()
+
+    def to_representation(self, data) -> list[int]:
+        if hasattr(data, "values_list"):
+            return list(data.values_list("pk", flat=True))
+        return super().to_representation(data)
+
+
 class HealthCheckSerializer(serializers.ModelSerializer):
     ip_address = serializers.CharField(required=False, allow_blank=True, allow_null=True, default="")
     regions = serializers.ListField(child=serializers.CharField(), required=False)
-    child_checks = serializers.ListField(child=serializers.IntegerField(), required=False)
+    child_checks = ChildChecksField(required=False)
     port = serializers.IntegerField(required=False, allow_null=True)
     failure_threshold = serializers.IntegerField(required=False, default=3)
     timeout_seconds = serializers.FloatField(required=False, default=4.0)
@@ -63,7 +73,6 @@ class HealthCheckSerializer(serializers.ModelSerializer):
 
     def to_representation(self, instance: HealthCheck) -> dict:
         data = super().to_representation(instance)
-        data["child_checks"] = list(instance.child_checks.values_list("pk", flat=True))
         data["ip_address"] = instance.ip_address or ""
         return data
 
@@ -144,6 +153,10 @@ class ConfirmCodeSerializer(serializers.Serializer):
 
 class AlarmSerializer(serializers.ModelSerializer):
     topic = OwnedPrimaryKeyField(queryset=Topic.objects.all())
+    state = serializers.CharField(
+        read_only=True, help_text="ok, or alarm while the watched check is unhealthy"
+    )
+    notified_state = serializers.CharField(read_only=True, help_text="The state last announced: ok or alarm")
     health_check = OwnedPrimaryKeyField(queryset=HealthCheck.objects.all(), required=False, allow_null=True)
 
     class Meta:
@@ -167,15 +180,10 @@ class AlarmUpdateSerializer(AlarmSerializer):
         read_only_fields = [*AlarmSerializer.Meta.read_only_fields, "health_check"]
 
 
-class AlarmEventSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = AlarmEvent
-        fields = ["id", "alarm", "state", "reason", "created_at", "announce_at", "delivery"]
-
-
 class NotificationSerializer(serializers.ModelSerializer):
+    state = serializers.CharField(read_only=True, help_text="pending, retrying, sent or failed")
     alarm = serializers.IntegerField(source="event.alarm_id", read_only=True)
-    event_state = serializers.CharField(source="event.state", read_only=True)
+    event_state = serializers.CharField(source="event.state", read_only=True, help_text="alarm or ok")
 
     class Meta:
         model = Notification
