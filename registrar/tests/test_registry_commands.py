@@ -215,7 +215,8 @@ def test_update_changes_name_servers_statuses_auth_code_and_ds(registry):
         (
             {"name_servers": ["bad_host.example.net"]},
             c.PARAMETER_SYNTAX,
-            "name servers: bad_host.example.net: the label bad_host contains '_', which is not a letter, digit or hyphen",
+            "name servers: bad_host.example.net: the label bad_host contains '_', "
+            "which is not a letter, digit or hyphen",
         ),
         (
             {"name_servers": ["a.example.net", "a.example.net"]},
