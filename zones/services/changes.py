@@ -321,18 +321,18 @@ def _check_zone_rules(
                     if rs_key not in state:
                         neighbourhood[rs_key] = spec_from_record_set(rs)
     problems = rules.check_zone(zone.name, neighbourhood.values())
-    first: tuple[int, rules.Problem] | None = None
+    first: tuple[int, int, rules.Problem] | None = None
     for problem in problems:
-        index = touched.get(problem.key)
+        # A problem of a changed record set outranks one it causes in a neighbour.
+        index, rank = touched.get(problem.key), 0
         if index is None:
-            candidates = [
-                touched[key] for key in touched if key[0] in (problem.key[:1] + problem.related_names)
-            ]
-            index = min(candidates) if candidates else None
-        if index is not None and (first is None or index < first[0]):
-            first = (index, problem)
+            names = problem.key[:1] + problem.related_names
+            candidates = [touched[key] for key in touched if key[0] in names]
+            index, rank = (min(candidates) if candidates else None), 1
+        if index is not None and (first is None or (index, rank) < first[:2]):
+            first = (index, rank, problem)
     if first is not None:
-        index, problem = first
+        index, _rank, problem = first
         raise ChangeBatchError(f"change {index}: {problem}", index=index, problems=problems)
 
 

@@ -1,0 +1,302 @@
+"""Zone files: read a BIND master file into record sets, plan its import, export a zone as one.
+
+Reading is dnspython's master-file reader ($ORIGIN, $TTL, relative names, parentheses,
+quoting); $INCLUDE and $GENERATE are refused. The file's SOA and apex NS are replaced by the
+zone's own, as Route 53 does. Record sets BIND cannot express (routing policies, aliases) are
+exported as `;@nameplate {json}` comment lines: standard servers skip them, our importer
+restores them, so an export imports back to the same data.
+"""
+
+import json
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import dns.exception
+import dns.name
+import dns.rdataclass
+import dns.rdatatype
+import dns.tokenizer
+import dns.zonefile
+from django.conf import settings
+from django.db import transaction
+
+from zones import rules, services
+from zones.models import ChangeBatch, HostedZone, ImportJob, RecordSet
+from zones.services import Change, ZoneFileError
+
+logger = logging.getLogger(__name__)
+
+ANNOTATION = ";@nameplate "
+ALLOWED_DIRECTIVES = {"$ORIGIN", "$TTL"}
+# Files up to this size are planned and applied in the request; larger ones by a Celery task.
+INLINE_IMPORT_BYTES = 256 * 1024
+PREVIEW_ROWS = 200
+
+
+@dataclass
+class ZoneFile:
+    """The record sets read from a file, and the line each one started on."""
+
+    record_sets: list[rules.RecordSetSpec] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+class _Collector:
+    """What dnspython's zone-file Reader writes into: a plain list, without the zone machinery."""
+
+    def __init__(self, origin: dns.name.Name, tokenizer: dns.tokenizer.Tokenizer) -> None:
+        self.origin = origin
+        self.manager = self
+        self.tokenizer = tokenizer
+        self.records: list[tuple[dns.name.Name, int, Any, int]] = []
+
+    def origin_information(self) -> tuple[dns.name.Name, bool, dns.name.Name]:
+        return (self.origin, False, self.origin)
+
+    def check_put_rdataset(self, check: Callable) -> None:
+        """The rule module checks coexistence; the reader needs none."""
+
+    def _set_origin(self, origin: dns.name.Name) -> None:
+        """$ORIGIN changes are tracked by the reader itself."""
+
+    def add(self, name: dns.name.Name, ttl: int, rdata: Any) -> None:
+        self.records.append((name, ttl, rdata, self.tokenizer.where()[1]))
+
+
+def read_zone_file(text: str, zone_name: str) -> ZoneFile:
+    """Parse a master file into record sets (SOA and apex NS left out). Raises ZoneFileError."""
+    origin = dns.name.from_text(zone_name)
+    tokenizer = dns.tokenizer.Tokenizer(text, "<file>")
+    collector = _Collector(origin, tokenizer)
+    reader = dns.zonefile.Reader(tokenizer, dns.rdataclass.IN, collector, allow_directives=ALLOWED_DIRECTIVES)
+    try:
+        reader.read()
+    except dns.exception.DNSException as error:
+        message = str(error).replace("<file>:", "line ")
+        if "$INCLUDE" in message.upper() or "$GENERATE" in message.upper():
+            message += " ($INCLUDE and $GENERATE are not allowed)"
+        raise ZoneFileError(f"The file is not a valid zone file: {message}", field="file")
+    result = ZoneFile()
+    groups: dict[tuple[str, str], int] = {}
+    for name, ttl, rdata, line in collector.records:
+        owner = name.to_text().lower()
+        rtype = dns.rdatatype.to_text(rdata.rdtype)
+        if owner == zone_name and rtype in ("SOA", "NS"):
+            continue
+        if not name.is_subdomain(origin):
+            raise ZoneFileError(f"line {line}: {owner} is not in the zone {zone_name}", field="file")
+        if rtype not in rules.RECORD_TYPES:
+            raise ZoneFileError(
+                f"line {line}: {owner} {rtype}: {rtype} is not a supported record type", field="file"
+            )
+        key = (owner, rtype)
+        value = rdata.to_text()
+        if key in groups:
+            index = groups[key]
+            spec = result.record_sets[index]
+            result.record_sets[index] = rules.RecordSetSpec(
+                name=spec.name, type=spec.type, ttl=min(spec.ttl or ttl, ttl), values=(*spec.values, value)
+            )
+        else:
+            groups[key] = len(result.record_sets)
+            result.record_sets.append(rules.RecordSetSpec(name=owner, type=rtype, ttl=ttl, values=(value,)))
+            result.lines.append(line)
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if raw.startswith(ANNOTATION):
+            try:
+                spec = rules.RecordSetSpec.from_dict(json.loads(raw[len(ANNOTATION) :]))
+            except (ValueError, TypeError) as error:
+                raise ZoneFileError(
+                    f"line {number}: the {ANNOTATION.strip()} line is not valid ({error})", field="file"
+                )
+            result.record_sets.append(spec)
+            result.lines.append(number)
+    return result
+
+
+def import_changes(zone: HostedZone, zone_file: ZoneFile, *, replace: bool = False) -> list[Change]:
+    """The changes that bring the zone to the file: UPSERT each record set, DELETE the rest if `replace`."""
+    changes = [Change(services.UPSERT, spec) for spec in zone_file.record_sets]
+    if replace:
+        in_file = {(spec.name, spec.type, spec.set_identifier) for spec in zone_file.record_sets}
+        for rs in RecordSet.objects.filter(hosted_zone=zone, is_protected=False).iterator(chunk_size=5000):
+            if (rs.name, rs.type, rs.set_identifier) not in in_file:
+                changes.append(Change(services.DELETE, services.spec_from_record_set(rs)))
+    return changes
+
+
+def preview(plan: services.BatchPlan) -> dict:
+    """The plan as the JSON the preview page shows: counts and the first rows of each kind."""
+
+    def row(spec: rules.RecordSetSpec) -> dict:
+        return {
+            "label": spec.label,
+            "ttl": spec.ttl,
+            "values": list(spec.values),
+            "alias": spec.alias_target_name,
+        }
+
+    return {
+        "creates": len(plan.creates),
+        "updates": len(plan.updates),
+        "deletes": len(plan.deletes),
+        "create_rows": [row(spec) for spec in plan.creates[:PREVIEW_ROWS]],
+        "update_rows": [{"before": row(b), "after": row(a)} for b, a in plan.updates[:PREVIEW_ROWS]],
+        "delete_rows": [row(spec) for spec in plan.deletes[:PREVIEW_ROWS]],
+    }
+
+
+def import_zone_text(
+    zone: HostedZone, text: str, *, actor: Any = None, replace: bool = False, progress: Callable | None = None
+) -> ChangeBatch | None:
+    """Read `text` and apply it to the zone as one change batch (None when the file holds nothing).
+
+    Raises ZoneFileError for an unreadable file and ChangeBatchError for a refused record set.
+    """
+    zone_file = read_zone_file(text, zone.name)
+    changes = import_changes(zone, zone_file, replace=replace)
+    if not changes:
+        return None
+    return services.apply_change_batch(
+        hosted_zone=zone, changes=changes, actor=actor, source=ChangeBatch.Source.IMPORT, progress=progress
+    )
+
+
+# ---- import jobs (the console's upload, preview and progress) --------------------------------
+
+
+def imports_dir() -> Path:
+    path = Path(settings.VAR_DIR) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def start_import(
+    *, owner: Any, hosted_zone: HostedZone, file_name: str, content: bytes, replace: bool
+) -> ImportJob:
+    """Store the upload and plan it: inline for a small file, else in the `zones.plan_import` task.
+
+    Raises ZoneFileError for a file that is not UTF-8 text.
+    """
+    try:
+        content.decode()
+    except UnicodeDecodeError:
+        raise ZoneFileError("The file is not UTF-8 text.", field="file")
+    path = imports_dir() / f"{uuid.uuid4().hex}.zone"
+    path.write_bytes(content)
+    job = ImportJob.objects.create(
+        owner=owner,
+        hosted_zone=hosted_zone,
+        file_path=str(path),
+        file_name=file_name[:255],
+        summary={"replace": replace},
+    )
+    if len(content) <= INLINE_IMPORT_BYTES:
+        plan_import_job(job)
+    else:
+        from zones.tasks import plan_import
+
+        transaction.on_commit(lambda: plan_import.delay(job.pk))
+    return job
+
+
+def _job_progress(job: ImportJob) -> Callable[[int, int], None]:
+    def report(done: int, total: int) -> None:
+        ImportJob.objects.filter(pk=job.pk).update(progress_done=done, progress_total=total)
+
+    return report
+
+
+def plan_import_job(job: ImportJob) -> ImportJob:
+    """Read the job's file and store its preview; a refusal is stored as the job's error."""
+    if job.status != ImportJob.Status.PLANNING:
+        return job
+    try:
+        text = Path(job.file_path).read_text()
+        zone_file = read_zone_file(text, job.hosted_zone.name)
+        changes = import_changes(job.hosted_zone, zone_file, replace=bool(job.summary.get("replace")))
+        job.progress_total = len(changes)
+        if not changes:
+            raise ZoneFileError("The file holds no record sets besides SOA and NS.", field="file")
+        plan = services.plan_changes(job.hosted_zone, changes)
+    except (services.ZoneError, OSError) as error:
+        return _fail(job, error)
+    job.summary = {**job.summary, **preview(plan)}
+    job.status = ImportJob.Status.PREVIEW
+    job.progress_done = 0
+    job.save(update_fields=["summary", "status", "progress_total", "progress_done", "updated_at"])
+    return job
+
+
+def apply_import_job(job: ImportJob, *, actor: Any = None) -> ImportJob:
+    """Apply a previewed import as one change batch; a refusal is stored as the job's error."""
+    claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PREVIEW).update(
+        status=ImportJob.Status.APPLYING
+    )
+    if not claimed:
+        job.refresh_from_db()
+        return job
+    try:
+        text = Path(job.file_path).read_text()
+        batch = import_zone_text(
+            job.hosted_zone,
+            text,
+            actor=actor or job.owner,
+            replace=bool(job.summary.get("replace")),
+            progress=_job_progress(job),
+        )
+    except (services.ZoneError, OSError) as error:
+        job.refresh_from_db()
+        return _fail(job, error)
+    job.refresh_from_db()
+    job.status = ImportJob.Status.DONE
+    job.change_batch = batch
+    job.progress_done = job.progress_total
+    job.save(update_fields=["status", "change_batch", "progress_done", "updated_at"])
+    Path(job.file_path).unlink(missing_ok=True)
+    return job
+
+
+def start_apply(job: ImportJob, *, actor: Any = None) -> ImportJob:
+    """Apply inline for a small file, else enqueue `zones.apply_import`."""
+    size = Path(job.file_path).stat().st_size if Path(job.file_path).exists() else 0
+    if size <= INLINE_IMPORT_BYTES:
+        return apply_import_job(job, actor=actor)
+    from zones.tasks import apply_import
+
+    transaction.on_commit(lambda: apply_import.delay(job.pk))
+    return job
+
+
+def _fail(job: ImportJob, error: Exception) -> ImportJob:
+    job.status = ImportJob.Status.FAILED
+    job.error = getattr(error, "message", None) or str(error)
+    job.save(update_fields=["status", "error", "updated_at"])
+    return job
+
+
+# ---- export ---------------------------------------------------------------------------------
+
+
+def export_zone(zone: HostedZone) -> str:
+    """The zone as a BIND master file: plain record sets as records, the rest as annotations."""
+    lines = [
+        f"; Hosted zone {zone.name} exported by Nameplate, serial {zone.serial}",
+        f"$ORIGIN {zone.name}",
+    ]
+    rows = RecordSet.objects.filter(hosted_zone=zone).order_by("name", "type", "set_identifier")
+    soa_first = sorted(rows.filter(is_protected=True), key=lambda rs: rs.type != "SOA")
+    for rs in soa_first:
+        lines.extend(f"{rs.name} {rs.ttl} IN {rs.type} {value}" for value in rs.values)
+    for rs in rows.filter(is_protected=False).iterator(chunk_size=5000):
+        if rs.policy == RecordSet.Policy.SIMPLE and not rs.is_alias:
+            lines.extend(f"{rs.name} {rs.ttl} IN {rs.type} {value}" for value in rs.values)
+        else:
+            spec = services.spec_from_record_set(rs).as_dict()
+            lines.append(ANNOTATION + json.dumps(spec, separators=(",", ":"), sort_keys=True))
+    return "\n".join(lines) + "\n"
