@@ -4,7 +4,7 @@ The registry answers what it holds; contacts whose registrar asked for privacy a
 their personal fields removed and listed under `redacted` (RFC 9537).
 """
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.utils import timezone
@@ -35,7 +35,7 @@ NOTICE = {
 
 
 def _time(moment: datetime | None) -> str | None:
-    return moment.astimezone(timezone.UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
 
 
 def _vcard(entries: list[list]) -> list:
@@ -56,20 +56,20 @@ def _registrar_entity(registrar: m.Registrar) -> dict:
 
 
 def _contact_entity(contact: m.Contact, roles: list[str], redacted: list[dict]) -> dict:
-    role_title = " and ".join(role.title() for role in roles)
     if contact.is_private:
         entries = [
             ["fn", {}, "text", REDACTED_TEXT],
             ["adr", {"cc": contact.country_code}, "text", ["", "", "", "", "", "", ""]],
         ]
-        for label in ("Name", "Organization", "Street", "City", "Postal Code", "Phone", "Email"):
-            redacted.append(
-                {
-                    "name": {"description": f"{role_title} {label}"},
-                    "method": "removal",
-                    "reason": {"description": "Privacy protection requested by the registrant"},
-                }
-            )
+        for role in roles:
+            for label in ("Name", "Organization", "Street", "City", "Postal Code", "Phone", "Email"):
+                redacted.append(
+                    {
+                        "name": {"description": f"{role.title()} {label}"},
+                        "method": "removal",
+                        "reason": {"description": "Privacy protection requested by the registrant"},
+                    }
+                )
         handle = REDACTED_TEXT
     else:
         address = ["", "", contact.street, contact.city, "", contact.postal_code, ""]
