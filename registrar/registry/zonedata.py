@@ -43,7 +43,8 @@ def bump_serial(zone: str) -> int:
     """Increase a registry zone's serial in the current transaction; announce it after commit."""
     updated = m.ZoneSerial.objects.filter(zone=zone).update(serial=F("serial") + 1)
     if not updated:
-        m.ZoneSerial.objects.get_or_create(zone=zone, defaults={"serial": 1})
+        # A zone without a row was published with serial 1 (current_serial), so move past it.
+        m.ZoneSerial.objects.get_or_create(zone=zone, defaults={"serial": 2})
     serial = m.ZoneSerial.objects.get(zone=zone).serial
     transaction.on_commit(lambda: publish_serial(zone, serial))
     return serial
