@@ -1,11 +1,18 @@
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, mixins, status, viewsets
+from rest_framework import generics, mixins, status, views, viewsets
 from rest_framework.response import Response
 
-from console import accounts
+from console import accounts, tools
 from console.models import ApiToken
-from console.ownership import OwnedViewSetMixin
-from console.serializers import ApiTokenSerializer, MeSerializer, NewApiTokenSerializer
+from console.ownership import OwnedViewSetMixin, get_owned_object_or_404
+from console.serializers import (
+    ApiTokenSerializer,
+    DnsAnswerQuerySerializer,
+    DnsAnswerSerializer,
+    MeSerializer,
+    NewApiTokenSerializer,
+)
+from zones.models import HostedZone
 
 
 class MeView(generics.RetrieveUpdateAPIView):
@@ -39,3 +46,16 @@ class ApiTokenViewSet(
 
     def perform_destroy(self, instance: ApiToken) -> None:
         accounts.revoke_api_token(instance)
+
+
+class DnsAnswerView(views.APIView):
+    """Route 53's TestDNSAnswer: what our name server answers for a question, and why."""
+
+    @extend_schema(parameters=[DnsAnswerQuerySerializer], responses=DnsAnswerSerializer)
+    def get(self, request) -> Response:
+        query = DnsAnswerQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = dict(query.validated_data)
+        zone = get_owned_object_or_404(HostedZone, request.user, pk=params.pop("hosted_zone_id"))
+        report = tools.explain_dns_answer(hosted_zone=zone, **params)
+        return Response(DnsAnswerSerializer(report).data)

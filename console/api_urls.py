@@ -8,5 +8,6 @@ router.register("tokens", api.ApiTokenViewSet, basename="api-token")
 
 urlpatterns = [
     path("me", api.MeView.as_view(), name="api-me"),
+    path("test-dns-answer", api.DnsAnswerView.as_view(), name="api-test-dns-answer"),
     *router.urls,
 ]

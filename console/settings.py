@@ -266,7 +266,9 @@ REGISTRY_TRANSFER_AUTO_APPROVE_DAYS = env_int("REGISTRY_TRANSFER_AUTO_APPROVE_DA
 REGISTRY_REDEMPTION_DAYS = env_int("REGISTRY_REDEMPTION_DAYS", 30)
 # The registry's own name servers: a.nic.<tld> and b.nic.<tld> for each TLD, and the root's.
 REGISTRY_TLD_SERVER_ADDRESSES = env_list("REGISTRY_TLD_SERVER_ADDRESSES", "127.0.0.1")
-REGISTRY_ROOT_SERVERS = env_list("REGISTRY_ROOT_SERVERS", "a.root-servers.nameplate.test,b.root-servers.nameplate.test")
+REGISTRY_ROOT_SERVERS = env_list(
+    "REGISTRY_ROOT_SERVERS", "a.root-servers.nameplate.test,b.root-servers.nameplate.test"
+)
 REGISTRY_ROOT_SERVER_ADDRESSES = env_list("REGISTRY_ROOT_SERVER_ADDRESSES", "127.0.0.1")
 REGISTRY_HOSTMASTER = env_str("REGISTRY_HOSTMASTER", "hostmaster.registry.nameplate.test.")
 # EPP client ids of our registrar and of the second registrar that transfers go to and come from.

@@ -56,9 +56,11 @@ api_urls = [
 urlpatterns = [
     path("", views.home, name="console-home"),
     path("dashboard/", views.dashboard, name="console-dashboard"),
+    path("dashboard/queries.json", views.dashboard_queries, name="console-dashboard-queries"),
     path("account/", include(account_urls)),
     path("tools/", tool_views.tool_index, name="console-tool-index"),
     path("tools/trace/", tool_views.trace, name="console-tool-trace"),
+    path("tools/test-answer/", tool_views.test_answer, name="console-tool-test-answer"),
     path("api/v1/", include(api_urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -1,11 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from console import accounts, forms
+from console import dashboard as dashboard_service
 from console.models import ApiToken, User
 from console.ownership import get_owned_object_or_404
 
@@ -22,7 +23,12 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "console/dashboard.html")
+    return render(request, "console/dashboard.html", dashboard_service.summary(request.user))
+
+
+@login_required
+def dashboard_queries(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(dashboard_service.zone_query_volume(request.user))
 
 
 def signup(request: HttpRequest) -> HttpResponse:

@@ -1,0 +1,83 @@
+"""Figures for the dashboard, read from Redis where the DNS servers count their queries."""
+
+import logging
+from datetime import datetime, timedelta
+
+import redis
+from django.conf import settings
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+QUERY_COUNT_KEY = "dns:queries:{minute}"
+
+
+def minute_key(moment: datetime) -> str:
+    return QUERY_COUNT_KEY.format(minute=moment.astimezone(timezone.UTC).strftime("%Y%m%d%H%M"))
+
+
+def query_volume(zone_labels: dict[str, str], *, minutes: int = 60, now: datetime | None = None) -> dict:
+    """Queries per minute for each zone key in `zone_labels` (key → label), oldest minute first.
+
+    The answer is chart JSON: {"labels": [...], "series": [{"name", "points"}], "unit"}. When Redis
+    is away the series are empty and the error is logged; the dashboard still renders.
+    """
+    now = now or timezone.now()
+    moments = [now - timedelta(minutes=offset) for offset in range(minutes - 1, -1, -1)]
+    labels = [moment.astimezone(timezone.UTC).strftime("%H:%M") for moment in moments]
+    if not zone_labels:
+        return {"labels": labels, "series": [], "unit": "q/min"}
+    try:
+        client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2)
+        pipeline = client.pipeline(transaction=False)
+        for moment in moments:
+            pipeline.hgetall(minute_key(moment))
+        buckets = pipeline.execute()
+    except redis.RedisError as error:
+        logger.warning("query counts unavailable: %s", error)
+        return {"labels": labels, "series": [], "unit": "q/min", "error": "Query counts are unavailable."}
+    totals = {key: [0] * len(moments) for key in zone_labels}
+    for index, bucket in enumerate(buckets):
+        for field, count in bucket.items():
+            zone_key = field.decode().split("|", 1)[0]
+            if zone_key in totals:
+                totals[zone_key][index] += int(count)
+    series = [{"name": zone_labels[key], "points": points} for key, points in totals.items()]
+    return {"labels": labels, "series": series, "unit": "q/min"}
+
+
+def summary(user, *, now: datetime | None = None) -> dict:
+    """Counts and recent activity for the dashboard, all scoped to `user`."""
+    from healthchecks.models import AlarmEvent, HealthCheck
+    from registrar.models import Domain
+    from zones.models import AuditEntry, HostedZone, RecordSet
+
+    now = now or timezone.now()
+    domains = Domain.objects.owned_by(user).filter(state__in=Domain.MANAGED_STATES)
+    checks = HealthCheck.objects.owned_by(user)
+    return {
+        "domain_count": domains.count(),
+        "expiring_domains": list(
+            domains.filter(expires_at__lte=now + timedelta(days=30)).order_by("expires_at")[:10]
+        ),
+        "zone_count": HostedZone.objects.owned_by(user).count(),
+        "record_set_count": RecordSet.objects.owned_by(user).count(),
+        "check_count": checks.count(),
+        "healthy_check_count": checks.filter(is_disabled=False, is_healthy=True).count(),
+        "unhealthy_check_count": checks.filter(is_disabled=False, is_healthy=False).count(),
+        "disabled_check_count": checks.filter(is_disabled=True).count(),
+        "recent_changes": list(
+            AuditEntry.objects.owned_by(user).select_related("hosted_zone").order_by("-id")[:8]
+        ),
+        "recent_alerts": list(
+            AlarmEvent.objects.owned_by(user).select_related("alarm").order_by("-created_at", "-id")[:8]
+        ),
+    }
+
+
+def zone_query_volume(user, *, minutes: int = 60) -> dict:
+    """Chart JSON of queries per minute for each of the user's hosted zones."""
+    from zones.models import HostedZone
+
+    zones = HostedZone.objects.owned_by(user).values_list("pk", "name")[:12]
+    return query_volume({str(pk): name.rstrip(".") for pk, name in zones}, minutes=minutes)

@@ -1,0 +1,96 @@
+"""Helpers for the end-to-end tests: buy a domain the normal way, run the DNS server on the database."""
+
+import asyncio
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import dns.message
+import dns.query
+import redis.asyncio
+from django.conf import settings
+
+from registrar import services as registrar_services
+from registrar.models import Domain
+from registrar.registry.seed import ensure_registry_seed
+from zones.dnsserver.follow import Follower
+from zones.dnsserver.handler import ServerState
+from zones.dnsserver.server import DnsServer, Listener
+from zones.snapshot import DatabaseZoneSource, engine_config
+
+TEST_CARD = "4242 4242 4242 4242"
+CONTACT = {"name": "Test Owner", "email": "owner@example.com", "city": "Seoul", "country_code": "KR"}
+
+
+def buy_domain(user: Any, name: str) -> Domain:
+    """Top up, add to cart and check out, as a customer would; the domain with its hosted zone."""
+    ensure_registry_seed()
+    [offer] = registrar_services.check_names([name])
+    assert offer.is_available, f"{name} is not available: {offer}"
+    registrar_services.top_up(owner=user, amount_cents=offer.yearly_price_cents * 2, card_number=TEST_CARD)
+    registrar_services.add_to_cart(owner=user, name=name, years=1)
+    registrar_services.checkout(owner=user, idempotency_key=f"test-{name}", contact=CONTACT)
+    return Domain.objects.get(owner=user, name=name, state=Domain.ACTIVE)
+
+
+class LiveDnsServer:
+    """Our DNS server with its database zone source and Redis follow, in a thread of its own.
+
+    `listeners` are "role=host:port" texts; port 0 picks a free port (see `.port(role)`).
+    """
+
+    def __init__(self, listeners: list[str], *, poll_seconds: float = 0.5) -> None:
+        self.listeners = [Listener.parse(text) for text in listeners]
+        roles = tuple(dict.fromkeys(listener.role for listener in self.listeners))
+        self.state = ServerState(engine_config(), roles=roles)
+        self.follower = Follower(
+            self.state,
+            DatabaseZoneSource(),
+            redis_factory=lambda: redis.asyncio.Redis.from_url(settings.REDIS_URL, socket_timeout=5),
+            poll_seconds=poll_seconds,
+        )
+        self.server = DnsServer(self.state, self.listeners)
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+
+    def _run(self, coroutine) -> Any:
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout=60)
+
+    def __enter__(self) -> "LiveDnsServer":
+        self.thread.start()
+        self._run(self.server.start())
+        self._run(self.follower.start())
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._run(self.follower.stop())
+        self._run(self.server.stop())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=10)
+        self.loop.close()
+
+    def port(self, role: str) -> int:
+        return self.server.port(role)
+
+    def listen_setting(self) -> list[str]:
+        """DNS_SERVER_LISTEN as it must read for tools that walk these listeners."""
+        return [f"{item.role}=127.0.0.1:{self.port(item.role)}" for item in self.listeners]
+
+
+def query(qname: str, rdtype: str, port: int, *, host: str = "127.0.0.1", **make: Any) -> dns.message.Message:
+    return dns.query.udp(dns.message.make_query(qname, rdtype, **make), host, port=port, timeout=3)
+
+
+def wait_until(
+    condition: Callable[[], Any], *, timeout_seconds: float = 15.0, what: str = "condition"
+) -> Any:
+    """Poll `condition` until it returns something truthy; fail after the deadline."""
+    deadline = time.monotonic() + timeout_seconds
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout_seconds} s waiting for {what}")
+        time.sleep(0.05)
