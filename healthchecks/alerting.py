@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from console.errors import ServiceError
 from console.models import validate_mobile_number
+from healthchecks import rules
 from healthchecks.models import Alarm, AlarmEvent, HealthCheck, Notification, Subscription, Topic
 from healthchecks.transports import TransportError, transport_for
 
@@ -209,7 +210,9 @@ def delete_subscription(*, subscription: Subscription) -> None:
 # ---- alarms ---------------------------------------------------------------------------------
 
 
-def _alarm_problems(*, owner, name: str, topic, health_check, quiet_period_seconds, domain=None) -> None:
+def _alarm_problems(
+    *, owner, name: str, topic, health_check, quiet_period_seconds, domain=None, expiry_warning_days=30
+) -> None:
     if not (name or "").strip():
         raise AlertError("name: give the alarm a name", "name")
     if topic is None or topic.owner_id != owner.pk:
@@ -225,6 +228,17 @@ def _alarm_problems(*, owner, name: str, topic, health_check, quiet_period_secon
             f"quiet_period_seconds: {quiet_period_seconds} is out of range; use 0 to 86400",
             "quiet_period_seconds",
         )
+    if not isinstance(expiry_warning_days, int) or not 1 <= expiry_warning_days <= 365:
+        raise AlertError(
+            f"expiry_warning_days: {expiry_warning_days} is out of range; use 1 to 365", "expiry_warning_days"
+        )
+
+
+def _expiry_state(domain, warning_days: int, now=None) -> str:
+    alarming = rules.is_expiry_alarming(
+        domain.expires_at, now=now or timezone.now(), warning_days=warning_days
+    )
+    return Alarm.ALARM if alarming else Alarm.OK
 
 
 def create_alarm(
@@ -233,46 +247,61 @@ def create_alarm(
     name: str,
     topic: Topic,
     health_check: HealthCheck | None = None,
+    domain=None,
+    expiry_warning_days: int = 30,
     quiet_period_seconds: int = 0,
-    **target,
 ) -> Alarm:
-    """Tie a health check (or a domain's expiry) to a topic; raises AlertError on bad input."""
+    """Tie a health check, or a domain's expiry, to a topic; raises AlertError on bad input."""
     _alarm_problems(
         owner=owner,
         name=name,
         topic=topic,
         health_check=health_check,
         quiet_period_seconds=quiet_period_seconds,
-        **target,
+        domain=domain,
+        expiry_warning_days=expiry_warning_days,
     )
     state = Alarm.OK
     if health_check is not None and not health_check.is_healthy:
         state = Alarm.ALARM
+    if domain is not None:
+        state = _expiry_state(domain, expiry_warning_days)
     return Alarm.objects.create(
         owner=owner,
         name=name.strip(),
         topic=topic,
         health_check=health_check,
+        domain=domain,
+        expiry_warning_days=expiry_warning_days,
         quiet_period_seconds=quiet_period_seconds,
         state=state,
         notified_state=state,
         state_changed_at=timezone.now(),
-        **target,
     )
 
 
-def update_alarm(*, alarm: Alarm, name: str, topic: Topic, quiet_period_seconds: int) -> Alarm:
-    """Rename an alarm, move it to another topic or change its quiet period."""
+def update_alarm(
+    *,
+    alarm: Alarm,
+    name: str,
+    topic: Topic,
+    quiet_period_seconds: int,
+    expiry_warning_days: int | None = None,
+) -> Alarm:
+    """Rename an alarm, move it to another topic, change its quiet period or expiry warning."""
+    warning_days = alarm.expiry_warning_days if expiry_warning_days is None else expiry_warning_days
     _alarm_problems(
         owner=alarm.owner,
         name=name,
         topic=topic,
         health_check=alarm.health_check,
         quiet_period_seconds=quiet_period_seconds,
-        **({"domain": alarm.domain} if getattr(alarm, "domain_id", None) else {}),
+        domain=alarm.domain,
+        expiry_warning_days=warning_days,
     )
     alarm.name, alarm.topic, alarm.quiet_period_seconds = name.strip(), topic, quiet_period_seconds
-    alarm.save(update_fields=["name", "topic", "quiet_period_seconds"])
+    alarm.expiry_warning_days = warning_days
+    alarm.save(update_fields=["name", "topic", "quiet_period_seconds", "expiry_warning_days"])
     return alarm
 
 
@@ -315,6 +344,29 @@ def record_health_check_alarm_state(*, check: HealthCheck, reason: str) -> list[
         if event is not None:
             events.append(event)
     return events
+
+
+def evaluate_domain_expiry_alarms(*, now=None) -> int:
+    """Move every domain-expiry alarm to match its domain's expiry date; returns how many changed.
+
+    Reads registrar.Domain only; each change is its own transaction, announced like any other.
+    """
+    now = now or timezone.now()
+    changed = 0
+    for alarm in Alarm.objects.filter(domain__isnull=False).select_related("domain"):
+        state = _expiry_state(alarm.domain, alarm.expiry_warning_days, now)
+        if state == alarm.state:
+            continue
+        expires = alarm.domain.expires_at
+        if state == Alarm.ALARM:
+            reason = f"{alarm.domain.name} expires on {expires:%Y-%m-%d}"
+        else:
+            reason = f"{alarm.domain.name} now expires on {expires:%Y-%m-%d}" if expires else "no expiry date"
+        with transaction.atomic():
+            locked = Alarm.objects.select_for_update().get(pk=alarm.pk)
+            if set_alarm_state(alarm=locked, state=state, reason=reason):
+                changed += 1
+    return changed
 
 
 def announce_alarm_event(*, event_id: int) -> list[int]:

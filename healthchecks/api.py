@@ -116,9 +116,9 @@ class SubscriptionViewSet(
 
 
 class AlarmViewSet(OwnedViewSetMixin, viewsets.ModelViewSet):
-    """Alarms: tie a health check to a topic; fire on the change to unhealthy and on recovery."""
+    """Alarms: tie a health check (or a domain's expiry) to a topic; fire on the change and on recovery."""
 
-    queryset = Alarm.objects.select_related("health_check", "topic")
+    queryset = Alarm.objects.select_related("health_check", "domain", "topic")
 
     def get_serializer_class(self):
         if self.action in ("update", "partial_update"):
@@ -136,6 +136,7 @@ class AlarmViewSet(OwnedViewSetMixin, viewsets.ModelViewSet):
             name=data.get("name", alarm.name),
             topic=data.get("topic", alarm.topic),
             quiet_period_seconds=data.get("quiet_period_seconds", alarm.quiet_period_seconds),
+            expiry_warning_days=data.get("expiry_warning_days", alarm.expiry_warning_days),
         )
 
     def perform_destroy(self, instance: Alarm) -> None:

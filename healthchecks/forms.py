@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 
 from healthchecks.models import Alarm, HealthCheck, Subscription, Topic
+from registrar.models import Domain
 
 
 class HealthCheckForm(forms.Form):
@@ -95,6 +96,16 @@ class ConfirmCodeForm(forms.Form):
 class AlarmForm(forms.Form):
     name = forms.CharField(max_length=100)
     health_check = forms.ModelChoiceField(queryset=HealthCheck.objects.none(), required=False)
+    domain = forms.ModelChoiceField(
+        queryset=Domain.objects.none(),
+        required=False,
+        help_text="Or watch a domain's expiry instead of a check.",
+    )
+    expiry_warning_days = forms.IntegerField(
+        initial=30,
+        required=False,
+        help_text="Domain alarms: go into alarm this many days before the domain expires.",
+    )
     topic = forms.ModelChoiceField(queryset=Topic.objects.none())
     quiet_period_seconds = forms.IntegerField(
         initial=0,
@@ -102,10 +113,16 @@ class AlarmForm(forms.Form):
         help_text="Wait this long before announcing; if the status flips back meanwhile, nothing is sent.",
     )
 
+    def clean_expiry_warning_days(self) -> int:
+        value = self.cleaned_data.get("expiry_warning_days")
+        return 30 if value is None else value
+
     def __init__(self, *args, owner, alarm: Alarm | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["health_check"].queryset = HealthCheck.objects.owned_by(owner)
         self.fields["topic"].queryset = Topic.objects.owned_by(owner)
+        self.fields["domain"].queryset = Domain.objects.owned_by(owner)
         if alarm is not None:
-            # What an alarm watches is fixed at creation; only its name, topic and quiet period change.
+            # What an alarm watches is fixed at creation; its name, topic and timings can change.
             del self.fields["health_check"]
+            del self.fields["domain"]

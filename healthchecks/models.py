@@ -234,6 +234,11 @@ class Alarm(models.Model):
     health_check = models.ForeignKey(
         HealthCheck, null=True, blank=True, on_delete=models.CASCADE, related_name="alarms"
     )
+    # Or a domain's expiry: in alarm from `expiry_warning_days` before the domain expires.
+    domain = models.ForeignKey(
+        "registrar.Domain", null=True, blank=True, on_delete=models.CASCADE, related_name="expiry_alarms"
+    )
+    expiry_warning_days = models.PositiveSmallIntegerField(default=30)
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="alarms")
     quiet_period_seconds = models.PositiveIntegerField(default=0)
     state = models.CharField(max_length=10, choices=STATE_CHOICES, default=OK)
@@ -249,6 +254,14 @@ class Alarm(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def target_label(self) -> str:
+        """What the alarm watches, as shown in the console."""
+        if self.health_check_id:
+            return f"health check {self.health_check.name}"
+        if self.domain_id:
+            return f"expiry of {self.domain.name} ({self.expiry_warning_days} days' warning)"
+        return "nothing"
 
 
 class AlarmEvent(models.Model):

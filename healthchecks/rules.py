@@ -278,3 +278,8 @@ def backoff_seconds(attempt: int, *, base: float = 5.0, cap: float = 600.0, jitt
     """Exponential back-off for the `attempt`-th retry (1-based), capped; `jitter` is in [0, 1)."""
     delay = min(cap, base * (2 ** max(0, attempt - 1)))
     return delay * (0.5 + jitter / 2)
+
+
+def is_expiry_alarming(expires_at: datetime | None, *, now: datetime, warning_days: int) -> bool:
+    """A domain-expiry alarm is in alarm from `warning_days` before expiry (unknown expiry: not)."""
+    return expires_at is not None and expires_at - now <= timedelta(days=warning_days)

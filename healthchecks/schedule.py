@@ -12,5 +12,9 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "options": {"expires": 2.0},
     },
     "healthchecks-sync-health-view": {"task": "healthchecks.sync_health_view", "schedule": 60.0},
+    "healthchecks-domain-expiry-alarms": {
+        "task": "healthchecks.evaluate_domain_expiry_alarms",
+        "schedule": 3600.0,
+    },
     "healthchecks-prune-probe-results": {"task": "healthchecks.prune_probe_results", "schedule": 3600.0},
 }

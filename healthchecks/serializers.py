@@ -14,6 +14,7 @@ from healthchecks.models import (
     Subscription,
     Topic,
 )
+from registrar.models import Domain
 
 
 class OwnedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
@@ -158,6 +159,7 @@ class AlarmSerializer(serializers.ModelSerializer):
     )
     notified_state = serializers.CharField(read_only=True, help_text="The state last announced: ok or alarm")
     health_check = OwnedPrimaryKeyField(queryset=HealthCheck.objects.all(), required=False, allow_null=True)
+    domain = OwnedPrimaryKeyField(queryset=Domain.objects.all(), required=False, allow_null=True)
 
     class Meta:
         model = Alarm
@@ -165,6 +167,8 @@ class AlarmSerializer(serializers.ModelSerializer):
             "id",
             "name",
             "health_check",
+            "domain",
+            "expiry_warning_days",
             "topic",
             "quiet_period_seconds",
             "state",
@@ -177,7 +181,7 @@ class AlarmSerializer(serializers.ModelSerializer):
 
 class AlarmUpdateSerializer(AlarmSerializer):
     class Meta(AlarmSerializer.Meta):
-        read_only_fields = [*AlarmSerializer.Meta.read_only_fields, "health_check"]
+        read_only_fields = [*AlarmSerializer.Meta.read_only_fields, "health_check", "domain"]
 
 
 class NotificationSerializer(serializers.ModelSerializer):

@@ -67,6 +67,12 @@ def prune_probe_results() -> int:
     return services.prune_probe_results()
 
 
+@shared_task(name="healthchecks.evaluate_domain_expiry_alarms", ignore_result=True)
+def evaluate_domain_expiry_alarms() -> int:
+    """Put domain-expiry alarms into alarm (or back to OK) as expiry dates come near or move."""
+    return alerting.evaluate_domain_expiry_alarms()
+
+
 @shared_task(name="healthchecks.announce_alarm_event", ignore_result=True)
 def announce_alarm_event(event_id: int) -> int:
     """Fan an alarm event out to its topic's confirmed subscribers, once."""

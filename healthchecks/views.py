@@ -247,7 +247,7 @@ def alarm_list(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Alarm {alarm.name} created.")
             return redirect("healthchecks-alarm-list")
-    alarms = Alarm.objects.owned_by(request.user).select_related("health_check", "topic")
+    alarms = Alarm.objects.owned_by(request.user).select_related("health_check", "domain", "topic")
     return render(request, "healthchecks/alarm_list.html", {"form": form, "alarms": alarms})
 
 
@@ -255,7 +255,12 @@ def alarm_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def alarm_edit(request: HttpRequest, alarm_id: int) -> HttpResponse:
     alarm = get_owned_object_or_404(Alarm, request.user, pk=alarm_id)
-    initial = {"name": alarm.name, "topic": alarm.topic, "quiet_period_seconds": alarm.quiet_period_seconds}
+    initial = {
+        "name": alarm.name,
+        "topic": alarm.topic,
+        "quiet_period_seconds": alarm.quiet_period_seconds,
+        "expiry_warning_days": alarm.expiry_warning_days,
+    }
     form = forms.AlarmForm(request.POST or None, owner=request.user, alarm=alarm, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
