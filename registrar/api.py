@@ -66,8 +66,8 @@ class DomainViewSet(OwnedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         return Response(s.RegistryInfoSerializer(services.domain_info(self.get_object())).data)
 
     @extend_schema(request=s.DomainSettingsSerializer, responses=s.DomainSerializer)
-    @action(detail=True, methods=["patch"])
-    def settings(self, request: Request, pk: str) -> Response:
+    @action(detail=True, methods=["patch"], url_path="settings")
+    def change_settings(self, request: Request, pk: str) -> Response:
         """Turn auto-renew, the transfer lock or privacy protection on or off."""
         domain = services.update_settings(
             domain=self.get_object(), **_valid(s.DomainSettingsSerializer, request)

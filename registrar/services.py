@@ -132,7 +132,7 @@ def search_domains(*, query: str) -> SearchResult:
             label, first_tld = parsed.labels[0], parsed.tld
         else:
             label = names.parse_host_name(text).ascii
-            first_tld = tlds[0] if tlds else "com"
+            first_tld = "com" if "com" in tlds or not tlds else tlds[0]
     except names.NameProblem as problem:
         result.problem = problem.message
         return result
