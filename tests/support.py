@@ -8,6 +8,7 @@ from typing import Any
 
 import dns.message
 import dns.query
+import dns.rdatatype
 import redis.asyncio
 from django.conf import settings
 
@@ -80,6 +81,19 @@ class LiveDnsServer:
 
 def query(qname: str, rdtype: str, port: int, *, host: str = "127.0.0.1", **make: Any) -> dns.message.Message:
     return dns.query.udp(dns.message.make_query(qname, rdtype, **make), host, port=port, timeout=3)
+
+
+def wait_for_delegation(server: "LiveDnsServer", domain: str, *, host: str = "127.0.0.1") -> None:
+    """Until the root refers to the TLD and the TLD to the domain's name servers."""
+    for role in ("root", "tld"):
+        addresses = [item.host for item in server.listeners if item.role == role]
+        wait_until(
+            lambda role=role, addresses=addresses: any(
+                rrset.rdtype == dns.rdatatype.NS
+                for rrset in query(domain, "NS", server.port(role), host=addresses[0]).authority
+            ),
+            what=f"the {role} server to delegate {domain}",
+        )
 
 
 def wait_until(

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from console import tools
-from tests.support import LiveDnsServer, buy_domain, query, wait_until
+from tests.support import LiveDnsServer, buy_domain, query, wait_for_delegation, wait_until
 from zones import services as zone_services
 from zones.models import HostedZone
 from zones.rules import RecordSetSpec
@@ -20,17 +20,6 @@ def live_dns(settings):
     with LiveDnsServer(["root=127.0.0.1:0", "tld=127.0.0.1:0", "auth=127.0.0.1:0"]) as server:
         settings.DNS_SERVER_LISTEN = server.listen_setting()
         yield server
-
-
-def wait_for_delegation(server: LiveDnsServer, domain: str) -> None:
-    """Until the root refers to the TLD and the TLD to the domain's name servers."""
-    for role in ("root", "tld"):
-        wait_until(
-            lambda role=role: any(
-                rrset.rdtype == dns.rdatatype.NS for rrset in query(domain, "NS", server.port(role)).authority
-            ),
-            what=f"the {role} server to delegate {domain}",
-        )
 
 
 def add_records(zone: HostedZone, *specs: RecordSetSpec) -> None:

@@ -1,0 +1,152 @@
+"""A real resolver nobody here wrote (Debian's unbound) walks root → TLD → zone on our servers.
+
+Our server listens on port 53 of distinct loopback addresses, as name servers on the Internet
+do: the root on 127.0.53.1, the registry's TLD servers on 127.0.53.2, the hosted-zone name
+servers on 127.0.53.3 to 127.0.53.6. unbound knows only our root server (its root hints).
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+from pathlib import Path
+
+import dns.message
+import dns.query
+import dns.rdatatype
+import pytest
+
+from tests.support import LiveDnsServer, buy_domain, query, wait_for_delegation, wait_until
+from zones import services as zone_services
+from zones.rules import RecordSetSpec
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ROOT_ADDRESS = "127.0.53.1"
+TLD_ADDRESS = "127.0.53.2"
+ZONE_ADDRESSES = ["127.0.53.3", "127.0.53.4", "127.0.53.5", "127.0.53.6"]
+UNBOUND = "/usr/sbin/unbound"
+
+
+def _can_bind_port_53() -> str | None:
+    """None when port 53 on our addresses can be bound; otherwise why not."""
+    for address in [ROOT_ADDRESS, TLD_ADDRESS, *ZONE_ADDRESSES]:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            try:
+                probe.bind((address, 53))
+            except OSError as error:
+                return f"cannot bind {address} port 53 ({error}); this test needs root and free port 53"
+    return None
+
+
+def _ensure_unbound() -> None:
+    if Path(UNBOUND).exists():
+        return
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "unbound"], check=True, env=env)
+    if not Path(UNBOUND).exists():
+        pytest.fail("this test needs Debian's unbound: apt-get install -y unbound")
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def our_servers(settings):
+    reason = _can_bind_port_53()
+    if reason:
+        pytest.skip(reason)
+    settings.REGISTRY_ROOT_SERVER_ADDRESSES = [ROOT_ADDRESS]
+    settings.REGISTRY_TLD_SERVER_ADDRESSES = [TLD_ADDRESS]
+    settings.DNS_NAMESERVER_ADDRESSES = ZONE_ADDRESSES
+    listeners = [f"root={ROOT_ADDRESS}:53", f"tld={TLD_ADDRESS}:53"] + [
+        f"auth={address}:53" for address in ZONE_ADDRESSES
+    ]
+    with LiveDnsServer(listeners) as server:
+        yield server
+
+
+@pytest.fixture
+def unbound(tmp_path, our_servers):
+    _ensure_unbound()
+    port = _free_port()
+    root_server = "a.root-servers.nameplate.test."
+    (tmp_path / "root.hints").write_text(
+        f".  3600000 IN NS {root_server}\n{root_server} 3600000 IN A {ROOT_ADDRESS}\n"
+    )
+    (tmp_path / "unbound.conf").write_text(
+        f"""server:
+    interface: 127.0.0.1@{port}
+    port: {port}
+    do-ip6: no
+    do-daemonize: no
+    username: ""
+    chroot: ""
+    directory: "{tmp_path}"
+    pidfile: "{tmp_path}/unbound.pid"
+    use-syslog: no
+    logfile: "{tmp_path}/unbound.log"
+    verbosity: 1
+    root-hints: "{tmp_path}/root.hints"
+    do-not-query-localhost: no
+    module-config: "iterator"
+    access-control: 127.0.0.0/8 allow
+    qname-minimisation: no
+    harden-referral-path: no
+    prefetch: no
+    cache-min-ttl: 0
+remote-control:
+    control-enable: no
+"""
+    )
+    process = subprocess.Popen([UNBOUND, "-d", "-c", str(tmp_path / "unbound.conf")])
+    try:
+        wait_until(lambda: _answers(port), what="unbound to start")
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _answers(port: int) -> bool:
+    try:
+        dns.query.udp(dns.message.make_query(".", "NS"), "127.0.0.1", port=port, timeout=1)
+    except (OSError, dns.exception.Timeout):
+        return False
+    return True
+
+
+def _resolve(port: int, name: str) -> list[str]:
+    response = dns.query.udp(dns.message.make_query(name, "A"), "127.0.0.1", port=port, timeout=5)
+    return sorted(
+        rdata.address for rrset in response.answer if rrset.rdtype == dns.rdatatype.A for rdata in rrset
+    )
+
+
+def test_unbound_finds_a_bought_domain_through_our_root_and_tld(owner, our_servers, unbound):
+    domain = buy_domain(owner, "walk-the-tree.com")
+    zone = domain.hosted_zone
+    spec = RecordSetSpec(name="www", type="A", ttl=2, values=("192.0.2.80",))
+    zone_services.apply_change_batch(hosted_zone=zone, changes=[zone_services.Change("CREATE", spec)])
+    # Ask unbound only once our servers have the data, or it caches the NXDOMAIN for the SOA minimum.
+    wait_for_delegation(our_servers, "walk-the-tree.com.")
+    wait_until(
+        lambda: query("www.walk-the-tree.com.", "A", 53, host=ZONE_ADDRESSES[0]).answer, what="the record"
+    )
+
+    assert wait_until(
+        lambda: _resolve(unbound, "www.walk-the-tree.com.") == ["192.0.2.80"], what="the answer"
+    )
+
+    changed = RecordSetSpec(name="www", type="A", ttl=2, values=("192.0.2.81",))
+    zone_services.apply_change_batch(hosted_zone=zone, changes=[zone_services.Change("UPSERT", changed)])
+
+    # unbound may answer from its cache until the 2-second TTL runs out, then asks our servers again.
+    assert wait_until(
+        lambda: _resolve(unbound, "www.walk-the-tree.com.") == ["192.0.2.81"], what="the change"
+    )
