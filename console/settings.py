@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
@@ -251,6 +252,7 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_TASK_DEFAULT_QUEUE = "celery"
 
 LOGGING = {
     "version": 1,
@@ -309,3 +311,7 @@ HEALTHCHECK_DELIVERY_MAX_RETRIES = env_int("HEALTHCHECK_DELIVERY_MAX_RETRIES", 8
 # The two local demo targets `manage.py demotargets` serves (primary can be switched off in the console).
 HEALTHCHECK_DEMO_PRIMARY = env_str("HEALTHCHECK_DEMO_PRIMARY", "127.0.0.1:8081")
 HEALTHCHECK_DEMO_SECONDARY = env_str("HEALTHCHECK_DEMO_SECONDARY", "127.0.0.1:8082")
+
+# Each checker region is a Celery queue. A worker started without -Q serves the default queue
+# and every region; `celery -A console worker -Q <region>` serves one region only.
+CELERY_TASK_QUEUES = [Queue(CELERY_TASK_DEFAULT_QUEUE), *(Queue(region) for region in HEALTHCHECK_REGIONS)]
