@@ -4,6 +4,8 @@ from django.test import Client
 
 from console import demo
 from console.models import User
+from healthchecks.models import HealthCheck
+from registrar.models import Domain
 
 pytestmark = pytest.mark.django_db
 
@@ -15,6 +17,10 @@ def test_demo_command_can_run_twice():
     assert user.check_password(demo.DEMO_PASSWORD)
     assert user.is_email_verified
     assert User.objects.filter(email=demo.DEMO_EMAIL).count() == 1
+    domains = Domain.objects.filter(owner=user)
+    assert sorted(domains.values_list("name", flat=True)) == ["nameplate-demo.com", "nameplate-demo.dev"]
+    assert all(domain.hosted_zone_id for domain in domains)
+    assert HealthCheck.objects.filter(owner=user).count() == 2
 
 
 def test_demo_user_can_log_in():
