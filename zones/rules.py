@@ -94,6 +94,8 @@ class Problem:
     record_set: str = ""
     key: tuple = ()
     related_names: tuple[str, ...] = ()
+    # The keys of every record set the problem involves (a conflict names both sides).
+    group: tuple[tuple, ...] = ()
 
     def __str__(self) -> str:
         return f"{self.record_set}: {self.message}" if self.record_set else self.message
@@ -538,41 +540,32 @@ def check_zone(
         types = {rs.type for rs in group}
         if "CNAME" in types and len(types) > 1:
             others = ", ".join(sorted(types - {"CNAME"}))
+            keys = tuple(rs.key for rs in group)
             for rs in group:
-                problems.append(
-                    _problem(
-                        rs, "type", f"type: {name} has a CNAME beside {others}; a CNAME must stand alone"
-                    )
-                )
+                if rs.type == "CNAME":
+                    message = f"type: {name} has a CNAME beside {others}; a CNAME must stand alone"
+                    problems.append(_problem(rs, "type", message, group=keys))
         if name in delegations:
+            ns_keys = tuple(rs.key for rs in group if rs.type == "NS")
             for rs in group:
                 if rs.type not in ("NS", "DS", *GLUE_TYPES):
-                    problems.append(
-                        _problem(
-                            rs, "type", f"type: {name} is a delegation; only NS, DS and glue may sit there"
-                        )
-                    )
+                    message = f"type: {name} is a delegation; only NS, DS and glue may sit there"
+                    problems.append(_problem(rs, "type", message, group=(rs.key, *ns_keys)))
         elif "DS" in types:
             for rs in group:
                 if rs.type == "DS":
-                    problems.append(
-                        _problem(
-                            rs, "type", "type: a DS record set belongs only at a delegation (a name with NS)"
-                        )
-                    )
+                    message = "type: a DS record set belongs only at a delegation (a name with NS)"
+                    problems.append(_problem(rs, "type", message, (name,)))
         for ancestor in ancestors_within(name, zone_name):
             if ancestor in delegations:
+                ns_keys = tuple(rs.key for rs in by_name[ancestor] if rs.type == "NS")
                 for rs in group:
                     if rs.type not in GLUE_TYPES:
-                        problems.append(
-                            _problem(
-                                rs,
-                                "name",
-                                f"name: {name} lies beneath the delegation {ancestor}; "
-                                "only glue (A, AAAA) may be there",
-                                (ancestor,),
-                            )
+                        message = (
+                            f"name: {name} lies beneath the delegation {ancestor}; "
+                            "only glue (A, AAAA) may be there"
                         )
+                        problems.append(_problem(rs, "name", message, (ancestor,), group=(rs.key, *ns_keys)))
                 break
         problems.extend(_policy_problems(group))
     problems.extend(_alias_problems(record_sets, by_name))
@@ -583,8 +576,10 @@ def _has(group: list[RecordSetSpec], rtype: str) -> bool:
     return any(rs.type == rtype for rs in group)
 
 
-def _problem(rs: RecordSetSpec, field_name: str, message: str, related: tuple[str, ...] = ()) -> Problem:
-    return Problem(field_name, message, rs.label, rs.key, related)
+def _problem(
+    rs: RecordSetSpec, field_name: str, message: str, related: tuple[str, ...] = (), group: tuple = ()
+) -> Problem:
+    return Problem(field_name, message, rs.label, rs.key, related, group or (rs.key,))
 
 
 def _policy_problems(group: list[RecordSetSpec]) -> list[Problem]:
@@ -602,10 +597,13 @@ def _policy_problems(group: list[RecordSetSpec]) -> list[Problem]:
                         "policy",
                         f"policy: {rs.name} {rtype} already uses the {first.policy} policy; "
                         "one policy kind per name and type",
+                        group=(first.key, rs.key),
                     )
                 )
             elif rs.policy == SIMPLE:
-                problems.append(_problem(rs, "name", f"name: {rs.name} {rtype} already exists"))
+                problems.append(
+                    _problem(rs, "name", f"name: {rs.name} {rtype} already exists", group=(first.key, rs.key))
+                )
         if first.policy == FAILOVER:
             roles: dict[str, RecordSetSpec] = {}
             for rs in sets:
@@ -615,6 +613,7 @@ def _policy_problems(group: list[RecordSetSpec]) -> list[Problem]:
                             rs,
                             "failover",
                             f"failover: {rs.name} {rtype} already has a {rs.failover} record set",
+                            group=(roles[rs.failover].key, rs.key),
                         )
                     )
                 roles.setdefault(rs.failover, rs)
@@ -628,6 +627,7 @@ def _policy_problems(group: list[RecordSetSpec]) -> list[Problem]:
                             rs,
                             "geolocation",
                             f"geolocation: {rs.name} {rtype} already has a record set for {where}",
+                            group=(locations[rs.location].key, rs.key),
                         )
                     )
                 locations.setdefault(rs.location, rs)
@@ -658,9 +658,14 @@ def _alias_problems(
             continue
         path = _find_loop(rs.name, rs.type, edges)
         if path:
-            problems.append(
-                _problem(rs, "alias_target", "alias_target: alias loop: " + " → ".join(path), tuple(path))
+            keys = tuple(
+                other.key
+                for hop in path
+                for other in by_name.get(hop, ())
+                if other.type == rs.type and other.is_alias
             )
+            message = "alias_target: alias loop: " + " → ".join(path)
+            problems.append(_problem(rs, "alias_target", message, tuple(path), group=keys))
     return problems
 
 

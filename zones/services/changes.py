@@ -321,18 +321,18 @@ def _check_zone_rules(
                     if rs_key not in state:
                         neighbourhood[rs_key] = spec_from_record_set(rs)
     problems = rules.check_zone(zone.name, neighbourhood.values())
-    first: tuple[int, int, rules.Problem] | None = None
+    first: tuple[int, rules.Problem] | None = None
     for problem in problems:
-        # A problem of a changed record set outranks one it causes in a neighbour.
-        index, rank = touched.get(problem.key), 0
-        if index is None:
+        # A conflict fails at the last change that took part in it; a problem the batch did
+        # not touch (already in the zone) is not the batch's to report.
+        involved = [touched[key] for key in problem.group or (problem.key,) if key in touched]
+        if not involved:
             names = problem.key[:1] + problem.related_names
-            candidates = [touched[key] for key in touched if key[0] in names]
-            index, rank = (min(candidates) if candidates else None), 1
-        if index is not None and (first is None or (index, rank) < first[:2]):
-            first = (index, rank, problem)
+            involved = [index for key, index in touched.items() if key[0] in names]
+        if involved and (first is None or max(involved) < first[0]):
+            first = (max(involved), problem)
     if first is not None:
-        index, _rank, problem = first
+        index, problem = first
         raise ChangeBatchError(f"change {index}: {problem}", index=index, problems=problems)
 
 
