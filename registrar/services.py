@@ -799,7 +799,15 @@ def transfer_in(
         raise RegistrarError(f"name: .{parsed.tld} is not a TLD we offer", field="name")
     price = tld["yearly_price_cents"]
     with transaction.atomic():
-        order = Order.objects.create(owner=owner, idempotency_key=idempotency_key, total_cents=price)
+        try:
+            with transaction.atomic():
+                order = Order.objects.create(owner=owner, idempotency_key=idempotency_key, total_cents=price)
+        except IntegrityError:
+            # A concurrent submit with this key committed first and made the request.
+            line = OrderLine.objects.select_related("domain").get(
+                order__owner=owner, order__idempotency_key=idempotency_key
+            )
+            return line.domain
         _charge(owner, price, f"Transfer in of {parsed.unicode} (adds a year)", order=order)
         result = commands.request_transfer(
             client_id=client_id(), name=parsed.ascii, auth_code=auth_code, now=now
