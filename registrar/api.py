@@ -81,6 +81,13 @@ class DomainViewSet(OwnedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         order = services.renew_domain(domain=self.get_object(), **_valid(s.RenewSerializer, request))
         return Response(s.OrderSerializer(order).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=s.RestoreSerializer, responses={201: s.OrderSerializer})
+    @action(detail=True, methods=["post"])
+    def restore(self, request: Request, pk: str) -> Response:
+        """Bring a lapsed or deleted domain back from redemption; a year's fee is charged."""
+        order = services.restore_domain(domain=self.get_object(), **_valid(s.RestoreSerializer, request))
+        return Response(s.OrderSerializer(order).data, status=status.HTTP_201_CREATED)
+
     @extend_schema(request=s.NameServersSerializer, responses=s.DomainSerializer)
     @action(detail=True, methods=["put"], url_path="name-servers")
     def name_servers(self, request: Request, pk: str) -> Response:

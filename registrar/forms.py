@@ -78,6 +78,15 @@ class RenewForm(forms.Form):
             self.initial.setdefault("idempotency_key", new_idempotency_key())
 
 
+class RestoreForm(forms.Form):
+    idempotency_key = forms.CharField(max_length=64, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("idempotency_key", new_idempotency_key())
+
+
 class SettingsForm(forms.Form):
     auto_renew = forms.BooleanField(required=False, help_text="Renew for a year a few days before expiry.")
     transfer_lock = forms.BooleanField(

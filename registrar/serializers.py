@@ -101,6 +101,10 @@ class RenewSerializer(serializers.Serializer):
     idempotency_key = serializers.CharField(max_length=64, required=False)
 
 
+class RestoreSerializer(serializers.Serializer):
+    idempotency_key = serializers.CharField(max_length=64, required=False)
+
+
 class NameServersSerializer(serializers.Serializer):
     name_servers = serializers.ListField(
         child=serializers.CharField(max_length=253),

@@ -640,6 +640,37 @@ def renew_domain(
     return order
 
 
+def restore_domain(
+    *, domain: Domain, idempotency_key: str | None = None, now: datetime | None = None
+) -> Order:
+    """Bring a lapsed or deleted domain back from the registry's redemption period for a year's fee.
+
+    Raises RegistryRefused when the domain is not in redemption, InsufficientFunds without credit;
+    nothing is charged then.
+    """
+    _require_managed(domain)
+    key = _check_key(idempotency_key or new_idempotency_key())
+    existing = Order.objects.filter(owner=domain.owner, idempotency_key=key).first()
+    if existing is not None:
+        return existing
+    price = _yearly_price(domain)
+    with transaction.atomic():
+        order = Order.objects.create(owner=domain.owner, idempotency_key=key, total_cents=price)
+        _charge(
+            domain.owner,
+            price,
+            f"Restore of {domain.unicode_name} from redemption",
+            order=order,
+            domain=domain,
+        )
+        _registry(commands.restore_domain(client_id=client_id(), name=domain.name, now=now))
+        OrderLine.objects.create(
+            order=order, kind=OrderLine.RENEW, name=domain.name, years=1, price_cents=price, domain=domain
+        )
+        _mirror(domain, domain_info(domain))
+    return order
+
+
 def _claim_notice(domain: Domain, kind: str) -> bool:
     """Insert the notice's claim row; False if someone already sent it for this expiry."""
     try:

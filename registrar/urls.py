@@ -18,6 +18,7 @@ urlpatterns = [
     path("domains/transfer-in/", views.transfer_in, name="registrar-transfer-in"),
     path("domains/<int:domain_id>/", views.domain_detail, name="registrar-domain-detail"),
     path("domains/<int:domain_id>/renew/", views.domain_renew, name="registrar-domain-renew"),
+    path("domains/<int:domain_id>/restore/", views.domain_restore, name="registrar-domain-restore"),
     path("domains/<int:domain_id>/settings/", views.domain_settings, name="registrar-domain-settings"),
     path(
         "domains/<int:domain_id>/name-servers/",

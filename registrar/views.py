@@ -124,6 +124,7 @@ def _detail_context(request: HttpRequest, domain: Domain, **extra) -> dict:
         "info": info,
         "contacts": domain.contacts.all(),
         "renew_form": forms.RenewForm(),
+        "restore_form": forms.RestoreForm(),
         "settings_form": forms.SettingsForm(
             initial={
                 "auto_renew": domain.auto_renew,
@@ -179,6 +180,16 @@ def domain_renew(request: HttpRequest, domain_id: int) -> HttpResponse:
         return f"{domain.unicode_name} is renewed until {domain.expires_at:%d %B %Y}."
 
     return _domain_action(request, domain_id, forms.RenewForm, "renew_form", action)
+
+
+@login_required
+@require_POST
+def domain_restore(request: HttpRequest, domain_id: int) -> HttpResponse:
+    def action(domain: Domain, form: forms.RestoreForm) -> str:
+        services.restore_domain(domain=domain, **form.cleaned_data)
+        return f"{domain.unicode_name} is restored and resolves again."
+
+    return _domain_action(request, domain_id, forms.RestoreForm, "restore_form", action)
 
 
 @login_required

@@ -251,6 +251,7 @@ def test_another_users_objects_are_hidden(other_api, domain, funded_owner):
             ("get", f"{url}/registry"),
             ("patch", f"{url}/settings", {"auto_renew": False}),
             ("post", f"{url}/renew", {"years": 1}),
+            ("post", f"{url}/restore", {}),
             ("put", f"{url}/name-servers", {"use_hosted_zone": True}),
             ("post", f"{url}/auth-code", {}),
             ("post", f"{url}/ds", {"key_tag": 1, "algorithm": 13, "digest_type": 2, "digest": "ab" * 32}),

@@ -167,7 +167,15 @@ def test_transfer_in_page(owner_client, owner, registry):
 
 
 def test_post_only_pages_refuse_get(owner_client, domain):
-    for suffix in ("renew/", "settings/", "name-servers/", "auth-code/", "ds/add/", "transfer-out/"):
+    for suffix in (
+        "renew/",
+        "restore/",
+        "settings/",
+        "name-servers/",
+        "auth-code/",
+        "ds/add/",
+        "transfer-out/",
+    ):
         assert owner_client.get(f"/domains/{domain.pk}/{suffix}").status_code == 405
     assert owner_client.get("/domains/cart/add/").status_code == 405
 
@@ -178,6 +186,7 @@ def test_console_hides_another_users_domain_and_cart(other_client, domain, funde
     requests = [("get", url)]
     for suffix in (
         "renew/",
+        "restore/",
         "settings/",
         "name-servers/",
         "name-servers/hosted-zone/",

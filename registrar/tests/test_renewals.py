@@ -128,3 +128,26 @@ def test_auto_renew_off_is_left_alone(funded_owner, monkeypatch):
     services.update_settings(domain=domain, auto_renew=False)
     travel_to(monkeypatch, domain.expires_at - timedelta(days=1))
     assert tasks.auto_renew_domains() == []
+
+
+def test_a_lapsed_domain_is_restored_for_a_fee_and_delegated_again(funded_owner, monkeypatch, owner_api):
+    buy(funded_owner, "comeback.com")
+    domain = Domain.objects.get(name="comeback.com")
+    expires = domain.expires_at
+    with pytest.raises(RegistryRefused) as error:
+        services.restore_domain(domain=domain)
+    assert error.value.message == "comeback.com is not in its redemption period"
+    travel_to(monkeypatch, expires + timedelta(days=2))
+    tasks.expire_domains()
+    domain.refresh_from_db()
+    assert build_tld_zone("com").get_node("comeback.com.") is None
+    response = owner_api.post(f"/api/v1/domains/{domain.pk}/restore", {"idempotency_key": "restore-1"})
+    assert response.status_code == 201 and response.json()["total_cents"] == 1200
+    assert (
+        owner_api.post(f"/api/v1/domains/{domain.pk}/restore", {"idempotency_key": "restore-1"}).json()["id"]
+        == response.json()["id"]
+    )
+    domain.refresh_from_db()
+    assert domain.registry_statuses == ["clientTransferProhibited"]
+    assert domain.expires_at == expires.replace(year=expires.year + 1)
+    assert build_tld_zone("com").get_rdataset("comeback.com.", "NS") is not None
