@@ -1,0 +1,269 @@
+"""Console forms. Field checks are the rule module's: `clean()` calls it and files each problem by field."""
+
+from django import forms
+
+from healthchecks.models import HealthCheck
+from zones import rules, services
+from zones.models import DelegationSet, Endpoint, Network, RecordSet
+from zones.regions import region_choices
+
+# Where a rule module field lands in the record-set form.
+FORM_FIELDS = {
+    "alias_target": "alias_target_name",
+    "geolocation": "continent",
+    "set_identifier": "set_identifier",
+}
+
+
+class HostedZoneForm(forms.Form):
+    name = forms.CharField(
+        max_length=255, help_text="The domain, e.g. example.com (bought here or elsewhere)."
+    )
+    comment = forms.CharField(max_length=256, required=False)
+    is_private = forms.BooleanField(
+        required=False,
+        label="Private zone",
+        help_text="Answers only to clients inside the networks chosen below.",
+    )
+    networks = forms.ModelMultipleChoiceField(
+        queryset=Network.objects.none(), required=False, help_text="For a private zone: one or more networks."
+    )
+    delegation_set = forms.ModelChoiceField(
+        queryset=DelegationSet.objects.none(),
+        required=False,
+        empty_label="A new set of four name servers",
+        help_text="Or a reusable delegation set, to give several zones the same name servers.",
+    )
+
+    def __init__(self, *args, user=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["networks"].queryset = Network.objects.owned_by(user)
+        self.fields["delegation_set"].queryset = DelegationSet.objects.owned_by(user).filter(is_reusable=True)
+
+    def clean_name(self) -> str:
+        name, problems = rules.normalize_zone_name(self.cleaned_data["name"])
+        if problems:
+            raise forms.ValidationError(problems[0].message.split(": ", 1)[1])
+        return name
+
+
+class ZoneSettingsForm(forms.Form):
+    comment = forms.CharField(max_length=256, required=False)
+    tags = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One key=value per line, e.g. team=web.",
+    )
+
+    def clean_tags(self) -> dict:
+        tags = {}
+        for line in self.cleaned_data["tags"].splitlines():
+            if not line.strip():
+                continue
+            key, sep, value = line.partition("=")
+            if not sep or not key.strip():
+                raise forms.ValidationError(f"{line.strip()} is not key=value")
+            tags[key.strip()] = value.strip()
+        return tags
+
+
+class RecordSetForm(forms.Form):
+    """A record set; the script static/zones/record_form.js shows only the fields the type and policy use."""
+
+    name = forms.CharField(
+        max_length=255, required=False, help_text="Relative (www, @ for the apex, *.dev) or absolute."
+    )
+    type = forms.ChoiceField(choices=[(t, t) for t in rules.RECORD_TYPES if t != "SOA"], initial="A")
+    is_alias = forms.BooleanField(
+        required=False,
+        label="Alias",
+        help_text="Answer with another record set's or an endpoint's data instead.",
+    )
+    ttl = forms.IntegerField(
+        required=False,
+        initial=300,
+        min_value=0,
+        max_value=rules.MAX_TTL,
+        label="TTL (seconds)",
+        help_text="Not for an alias.",
+    )
+    values = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
+        help_text='One value per line, as in a zone file: 192.0.2.1 · 10 mail.example.com. · "v=spf1 -all".',
+    )
+    alias_target_name = forms.CharField(
+        max_length=255,
+        required=False,
+        label="Alias target",
+        help_text="A record set of this zone with the same type.",
+    )
+    alias_endpoint = forms.ModelChoiceField(
+        queryset=Endpoint.objects.none(), required=False, label="…or endpoint", help_text="A or AAAA only."
+    )
+    evaluate_target_health = forms.BooleanField(
+        required=False, help_text="Skip this alias while its target is unhealthy."
+    )
+    policy = forms.ChoiceField(choices=RecordSet.Policy.choices, initial="simple", label="Routing policy")
+    set_identifier = forms.CharField(
+        max_length=128,
+        required=False,
+        help_text="Unique per name and type; needed by every policy but simple.",
+    )
+    weight = forms.IntegerField(
+        required=False, min_value=0, max_value=rules.MAX_WEIGHT, help_text="Weighted: 0 to 255."
+    )
+    region = forms.ChoiceField(required=False, help_text="Latency: the region this record set serves from.")
+    failover = forms.ChoiceField(
+        required=False,
+        choices=[("", "—"), *RecordSet.Failover.choices],
+        help_text="Failover: one PRIMARY, one SECONDARY.",
+    )
+    continent = forms.ChoiceField(
+        required=False,
+        choices=[("", "—"), *sorted(rules.CONTINENTS.items())],
+        help_text="Geolocation: a continent, or a country below.",
+    )
+    country = forms.CharField(
+        max_length=2, required=False, help_text="Geolocation: ISO code (FR, US), or * for the default record."
+    )
+    subdivision = forms.CharField(
+        max_length=3, required=False, help_text="Geolocation: with a country, e.g. CA for US-CA."
+    )
+    health_check = forms.ModelChoiceField(
+        queryset=HealthCheck.objects.none(),
+        required=False,
+        help_text="Leave this record set out while the check fails.",
+    )
+
+    def __init__(self, *args, zone=None, user=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.zone = zone
+        self.user = user
+        self.fields["region"].choices = [("", "—"), *region_choices()]
+        self.fields["alias_endpoint"].queryset = Endpoint.objects.owned_by(user)
+        self.fields["health_check"].queryset = HealthCheck.objects.owned_by(user)
+        self.spec: rules.RecordSetSpec | None = None
+
+    @classmethod
+    def initial_for(cls, rs: RecordSet) -> dict:
+        return {
+            "name": rs.relative_name,
+            "type": rs.type,
+            "is_alias": rs.is_alias,
+            "ttl": rs.ttl,
+            "values": "\n".join(rs.values),
+            "alias_target_name": rs.alias_target_name,
+            "alias_endpoint": rs.alias_endpoint_id,
+            "evaluate_target_health": rs.evaluate_target_health,
+            "policy": rs.policy,
+            "set_identifier": rs.set_identifier,
+            "weight": rs.weight,
+            "region": rs.region,
+            "failover": rs.failover,
+            "continent": rs.continent,
+            "country": rs.country,
+            "subdivision": rs.subdivision,
+            "health_check": rs.health_check_id,
+        }
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if self.errors:
+            return data
+        is_alias = data.get("is_alias")
+        endpoint = data.get("alias_endpoint")
+        spec = rules.RecordSetSpec(
+            name=data.get("name", ""),
+            type=data.get("type", ""),
+            ttl=None if is_alias else data.get("ttl"),
+            values=()
+            if is_alias
+            else tuple(line for line in data.get("values", "").splitlines() if line.strip()),
+            policy=data.get("policy") or "simple",
+            set_identifier=data.get("set_identifier", ""),
+            weight=data.get("weight"),
+            region=data.get("region", ""),
+            failover=data.get("failover", ""),
+            continent=data.get("continent", ""),
+            country=data.get("country", ""),
+            subdivision=data.get("subdivision", ""),
+            health_check_id=data["health_check"].pk if data.get("health_check") else None,
+            alias_target_name=data.get("alias_target_name", "") if is_alias and not endpoint else "",
+            alias_endpoint_id=endpoint.pk if is_alias and endpoint else None,
+            evaluate_target_health=bool(is_alias and data.get("evaluate_target_health")),
+        )
+        if is_alias and not spec.alias_target_name and spec.alias_endpoint_id is None:
+            self.add_error(
+                "alias_target_name", "Name the record set or pick the endpoint this alias answers with."
+            )
+            return data
+        self.spec, problems = rules.check_record_set(
+            spec, zone_name=self.zone.name, context=services.rule_context(self.user)
+        )
+        for problem in problems:
+            self.add_problem(problem)
+        return data
+
+    def add_problem(self, problem: rules.Problem) -> None:
+        field = FORM_FIELDS.get(problem.field, problem.field)
+        message = problem.message.split(": ", 1)[1] if ": " in problem.message else problem.message
+        if field in self.fields and field not in ("type",):
+            self.add_error(field, message)
+        else:
+            self.add_error(None, str(problem))
+
+
+class InlineEditForm(forms.Form):
+    """The record list's inline edit: TTL and values of an existing record set."""
+
+    ttl = forms.IntegerField(required=False, min_value=0, max_value=rules.MAX_TTL)
+    values = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        help_text="A BIND master file; $ORIGIN and $TTL are understood, $INCLUDE is refused."
+    )
+    replace = forms.BooleanField(
+        required=False,
+        label="Replace the zone",
+        help_text="Also delete record sets the file does not hold (SOA and NS are always kept).",
+    )
+
+
+class NetworkForm(forms.Form):
+    name = forms.CharField(max_length=100)
+    cidrs = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="CIDRs",
+        help_text="One per line, IPv4 or IPv6 (10.0.0.0/16).",
+    )
+
+    def clean_cidrs(self) -> list[str]:
+        cidrs = [line.strip() for line in self.cleaned_data["cidrs"].splitlines() if line.strip()]
+        problems = rules.cidr_problems(cidrs)
+        if problems:
+            raise forms.ValidationError([problem.message.split(": ", 1)[1] for problem in problems])
+        return cidrs
+
+
+class EndpointForm(forms.Form):
+    name = forms.CharField(max_length=100)
+    kind = forms.ChoiceField(choices=Endpoint.Kind.choices)
+    addresses = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), help_text="One IPv4 or IPv6 address per line."
+    )
+    ttl = forms.IntegerField(initial=60, min_value=0, max_value=rules.MAX_TTL, label="TTL (seconds)")
+    health_check = forms.ModelChoiceField(queryset=HealthCheck.objects.none(), required=False)
+
+    def __init__(self, *args, user=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["health_check"].queryset = HealthCheck.objects.owned_by(user)
+
+    def clean_addresses(self) -> list[str]:
+        addresses = [line.strip() for line in self.cleaned_data["addresses"].splitlines() if line.strip()]
+        problems = rules.address_problems(addresses)
+        if problems:
+            raise forms.ValidationError([problem.message.split(": ", 1)[1] for problem in problems])
+        return addresses
