@@ -90,6 +90,11 @@ class Domain(models.Model):
             return "warn"
         return "bad"
 
+    def contacts_in_order(self) -> list["DomainContact"]:
+        """Registrant, then admin, then tech."""
+        order = [role for role, _ in DomainContact.ROLES]
+        return sorted(self.contacts.all(), key=lambda contact: order.index(contact.role))
+
     def status_text(self) -> str:
         if self.state == self.ACTIVE and self.is_expired():
             return "Expired"

@@ -122,7 +122,7 @@ def _detail_context(request: HttpRequest, domain: Domain, **extra) -> dict:
     context = {
         "domain": domain,
         "info": info,
-        "contacts": domain.contacts.all(),
+        "contacts": domain.contacts_in_order(),
         "renew_form": forms.RenewForm(),
         "restore_form": forms.RestoreForm(),
         "settings_form": forms.SettingsForm(
