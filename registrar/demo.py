@@ -29,9 +29,8 @@ def load_demo_domains(user: Any) -> list[Domain]:
         needed = sum(offer.yearly_price_cents or 0 for offer in offers)
         shortfall = needed - services.balance_cents(user)
         if shortfall > 0:
-            services.top_up(
-                owner=user, amount_cents=max(shortfall, services.MIN_TOP_UP_CENTS), card_number=DEMO_CARD
-            )
+            # Also next year's price, so the demo balance can pay the first auto-renewal.
+            services.top_up(owner=user, amount_cents=shortfall + needed, card_number=DEMO_CARD)
         for offer in offers:
             services.add_to_cart(owner=user, name=offer.name, years=1)
         if offers:
