@@ -65,7 +65,8 @@ class _Collector:
         """$ORIGIN changes are tracked by the reader itself."""
 
     def add(self, name: dns.name.Name, ttl: int, rdata: Any) -> None:
-        self.records.append((name, ttl, rdata, self.tokenizer.where()[1]))
+        # The reader has consumed the record's end of line by now: it started a line earlier.
+        self.records.append((name, ttl, rdata, self.tokenizer.where()[1] - 1))
 
 
 def read_zone_file(text: str, zone_name: str) -> ZoneFile:

@@ -1,0 +1,186 @@
+"""Zone files: import, export, the round trip, and the importzone/exportzone commands."""
+
+import io
+
+import dns.name
+import dns.rdataclass
+import dns.zone
+import pytest
+from django.core.management import CommandError, call_command
+
+from zones import importexport, services
+from zones.models import HostedZone, RecordSet
+from zones.tests.conftest import create
+
+ZONE_FILE = """
+$ORIGIN example.com.
+$TTL 3600
+@       IN SOA  ns1.old-provider.net. admin.example.com. 2024 7200 900 1209600 300
+@       IN NS   ns1.old-provider.net.
+@       IN NS   ns2.old-provider.net.
+@       IN MX   10 mail
+@       IN MX   20 mx.example.net.
+@       IN TXT  "v=spf1 include:_spf.example.net -all"
+@       IN CAA  0 issue "letsencrypt.org"
+www     300 IN A     192.0.2.1
+www     300 IN A     192.0.2.2
+www     IN AAAA  2001:db8::1
+mail    IN A     192.0.2.25
+ftp     IN CNAME www
+*.dev   IN A     192.0.2.99
+_sip._tcp IN SRV 0 5 5060 sip
+sip     IN A     192.0.2.60
+sub     IN NS    ns.sub
+sub     IN DS    12345 13 2 0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF
+ns.sub  IN A     192.0.2.53
+ptr     IN PTR   www.example.com.
+naptr   IN NAPTR 100 10 "U" "E2U+sip" "!^.*$!sip:info@example.com!" .
+sshfp   IN SSHFP 4 2 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+_443._tcp IN TLSA 3 1 1 0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF
+svc     IN SVCB  1 www alpn="h2"
+https   IN HTTPS 1 . alpn="h2,h3"
+spf     IN SPF   "v=spf1 -all"
+long    IN TXT   ( "part one"
+                   "part two" )
+"""
+
+
+def dns_data(text: str, origin: str, *, skip_apex_soa_ns: bool = True) -> set[tuple]:
+    """A zone file as a set of (name, ttl, type, rdata text), read by dnspython."""
+    zone = dns.zone.from_text(text, origin=origin, relativize=False, check_origin=False)
+    result = set()
+    apex = dns.name.from_text(origin)
+    for name, node in zone.nodes.items():
+        for rdataset in node.rdatasets:
+            if skip_apex_soa_ns and name == apex and rdataset.rdtype in (2, 6):
+                continue
+            for rdata in rdataset:
+                result.add((name.to_text(), rdataset.ttl, rdataset.rdtype, rdata.to_text()))
+    return result
+
+
+def stored(zone: HostedZone) -> list[tuple]:
+    return sorted(
+        (
+            s.name,
+            s.type,
+            s.set_identifier,
+            s.ttl,
+            tuple(sorted(s.values)),
+            s.policy,
+            s.weight,
+            s.alias_target_name,
+        )
+        for s in RecordSet.objects.filter(hosted_zone=zone, is_protected=False)
+    )
+
+
+def test_import_then_export_gives_back_the_same_data(zone):
+    importexport.import_zone_text(zone, ZONE_FILE)
+    exported = importexport.export_zone(zone)
+    assert dns_data(exported, "example.com.") == dns_data(ZONE_FILE, "example.com.")
+
+
+def test_the_files_soa_and_apex_ns_are_replaced_by_the_zones_own(zone):
+    importexport.import_zone_text(zone, ZONE_FILE)
+    ns = RecordSet.objects.get(hosted_zone=zone, name="example.com.", type="NS")
+    assert ns.values == zone.name_servers
+    exported = dns.zone.from_text(importexport.export_zone(zone), origin="example.com.", relativize=False)
+    soa = exported.find_rdataset("example.com.", "SOA")[0]
+    assert soa.mname.to_text() == zone.name_servers[0]
+    zone.refresh_from_db()
+    assert soa.serial == zone.serial
+
+
+def test_policy_and_alias_record_sets_survive_the_round_trip(zone, owner):
+    services.apply_change_batch(
+        hosted_zone=zone,
+        changes=[
+            create("www", "A", "192.0.2.1", policy="weighted", set_identifier="blue", weight=70),
+            create("www", "A", "192.0.2.2", policy="weighted", set_identifier="green", weight=30),
+            create("@", "A", alias_target_name="www", ttl=None, evaluate_target_health=True),
+            create("api", "A", "192.0.2.9", policy="latency", set_identifier="eu", region="eu-west-1"),
+            create("geo", "A", "192.0.2.10", policy="geolocation", set_identifier="fr", country="FR"),
+            create("plain", "TXT", "x" * 300),
+        ],
+    )
+    exported = importexport.export_zone(zone)
+    copy = services.create_hosted_zone(owner=owner, name="example.com", caller_reference="copy")
+    importexport.import_zone_text(copy, exported)
+    assert stored(copy) == stored(zone)
+
+
+def test_importing_an_export_into_its_zone_changes_nothing_but_the_serial(zone):
+    importexport.import_zone_text(zone, ZONE_FILE)
+    before = stored(zone)
+    importexport.import_zone_text(zone, importexport.export_zone(zone))
+    assert stored(zone) == before
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("$INCLUDE /etc/passwd\n", "$INCLUDE and $GENERATE are not allowed"),
+        ("$TTL 300\nwww IN A 300.1.2.3\n", "The file is not a valid zone file: line "),
+        ("$TTL 300\nhinfo IN HINFO PC Linux\n", "HINFO is not a supported record type"),
+        ("$TTL 300\nwww IN CH A 192.0.2.1\n", "The file is not a valid zone file"),
+    ],
+)
+def test_bad_zone_files_are_refused_with_the_line(zone, text, message):
+    with pytest.raises(services.ZoneFileError) as caught:
+        importexport.read_zone_file(text, "example.com.")
+    assert message in caught.value.message
+
+
+def test_names_outside_the_zone_are_left_out_as_dnspython_does(zone):
+    zone_file = importexport.read_zone_file(
+        "$TTL 300\nwww.example.org. IN A 192.0.2.1\nwww IN A 192.0.2.2\n", zone.name
+    )
+    assert [spec.name for spec in zone_file.record_sets] == ["www.example.com."]
+
+
+def test_a_rule_broken_in_the_file_refuses_the_whole_import(zone):
+    text = "$TTL 300\nwww IN A 192.0.2.1\nwww IN CNAME web.example.net.\n"
+    with pytest.raises(services.ChangeBatchError, match="a CNAME must stand alone"):
+        importexport.import_zone_text(zone, text)
+    assert stored(zone) == []
+
+
+def test_replace_deletes_record_sets_missing_from_the_file(zone):
+    services.apply_change_batch(hosted_zone=zone, changes=[create("old", "A", "192.0.2.1")])
+    importexport.import_zone_text(zone, "$TTL 300\nnew IN A 192.0.2.2\n", replace=True)
+    assert [row[0] for row in stored(zone)] == ["new.example.com."]
+
+
+def test_importzone_creates_the_zone_and_exportzone_prints_it(owner, tmp_path):
+    path = tmp_path / "example.com.zone"
+    path.write_text(ZONE_FILE)
+    out = io.StringIO()
+    call_command("importzone", "example.com", str(path), "--owner", owner.email, stdout=out)
+    assert HostedZone.objects.filter(owner=owner, name="example.com.").exists()
+    count = len(importexport.read_zone_file(ZONE_FILE, "example.com.").record_sets)
+    assert "Created hosted zone example.com." in out.getvalue()
+    assert (
+        f"Imported {count} record sets into example.com.: serial 2, {count + 2} record sets" in out.getvalue()
+    )
+    printed = io.StringIO()
+    call_command("exportzone", "example.com", stdout=printed)
+    assert dns_data(printed.getvalue(), "example.com.") == dns_data(ZONE_FILE, "example.com.")
+
+
+def test_importzone_refuses_unknown_owners_and_bad_files(owner, tmp_path):
+    path = tmp_path / "bad.zone"
+    path.write_text("$INCLUDE x\n")
+    with pytest.raises(CommandError, match=r"There is no user nobody@example\.com"):
+        call_command("importzone", "example.com", str(path), "--owner", "nobody@example.com")
+    with pytest.raises(CommandError, match=r"\$INCLUDE"):
+        call_command("importzone", "example.com", str(path), "--owner", owner.email)
+    with pytest.raises(CommandError, match=r"There is no hosted zone nothing\.test"):
+        call_command("exportzone", "nothing.test")
+
+
+def test_the_exported_file_is_read_by_a_standard_parser_in_its_class(zone):
+    importexport.import_zone_text(zone, ZONE_FILE)
+    exported = dns.zone.from_text(importexport.export_zone(zone), origin="example.com.", relativize=False)
+    assert exported.rdclass == dns.rdataclass.IN
+    assert exported.get_rdataset("www.example.com.", "A").ttl == 300
