@@ -34,7 +34,9 @@ def _ensure_chromium() -> None:
         pytest.fail("Browser tests need Debian's chromium: apt-get install -y chromium")
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: while Playwright's sync API is open it keeps an asyncio loop running in
+# the main thread, and later tests that call asyncio.run() would fail.
+@pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
 
