@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 import redis
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Avg, Count, Max, Q
 from django.utils import timezone
 
@@ -206,7 +206,7 @@ def claim_due_probes(
             row.next_run_at = rules.next_run_after(
                 row.next_run_at, row.health_check.request_interval_seconds, now
             )
-        HealthCheckRegion.objects.bulk_update(rows, ["next_run_at"])
+        _update_region_rows(rows, ["next_run_at"])
     return token, claimed
 
 
@@ -279,22 +279,42 @@ def record_probe_results(*, token: str, outcomes: Iterable[ProbeOutcome]) -> lis
                     schedule_lag_ms=outcome.lag_ms,
                 )
             )
-        HealthCheckRegion.objects.bulk_update(
-            rows,
-            [
-                "is_healthy",
-                "consecutive_failures",
-                "consecutive_successes",
-                "last_checked_at",
-                "last_status_code",
-                "last_latency_ms",
-                "last_error",
-                "lease_token",
-                "lease_until",
-            ],
-        )
+        _update_region_rows(rows, _REGION_RESULT_FIELDS)
         ProbeResult.objects.bulk_create(results)
         return _refresh_statuses(sorted(touched), reason="probe results")
+
+
+_REGION_RESULT_FIELDS = (
+    "is_healthy",
+    "consecutive_failures",
+    "consecutive_successes",
+    "last_checked_at",
+    "last_status_code",
+    "last_latency_ms",
+    "last_error",
+    "lease_token",
+    "lease_until",
+)
+
+
+def _update_region_rows(rows: Sequence[HealthCheckRegion], field_names: Sequence[str]) -> None:
+    """Save these fields of these rows: one parameterised UPDATE per row, sent with executemany.
+
+    bulk_update builds a CASE expression per field and row; at 200 probes a second that cost
+    more CPU than the probes themselves.
+    """
+    if not rows:
+        return
+    meta = HealthCheckRegion._meta
+    fields = [meta.get_field(name) for name in field_names]
+    assignments = ", ".join(f"{connection.ops.quote_name(field.column)} = %s" for field in fields)
+    sql = f"UPDATE {connection.ops.quote_name(meta.db_table)} SET {assignments} WHERE id = %s"
+    params = [
+        [field.get_db_prep_save(getattr(row, field.attname), connection) for field in fields] + [row.pk]
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
 
 
 # ---- status ---------------------------------------------------------------------------------
