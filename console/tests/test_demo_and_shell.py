@@ -6,6 +6,7 @@ from console import demo
 from console.models import User
 from healthchecks.models import HealthCheck
 from registrar.models import Domain
+from zones.models import HostedZone
 
 pytestmark = pytest.mark.django_db
 
@@ -21,6 +22,12 @@ def test_demo_command_can_run_twice():
     assert sorted(domains.values_list("name", flat=True)) == ["nameplate-demo.com", "nameplate-demo.dev"]
     assert all(domain.hosted_zone_id for domain in domains)
     assert HealthCheck.objects.filter(owner=user).count() == 2
+    zone = HostedZone.objects.get(owner=user, name="nameplate-demo.com.")
+    policies = set(zone.record_sets.values_list("policy", flat=True))
+    assert policies >= {"simple", "weighted", "latency", "failover", "geolocation", "multivalue"}
+    assert (
+        zone.record_sets.filter(name="nameplate-demo.com.", type="A").exclude(alias_target_name="").exists()
+    )
 
 
 def test_demo_user_can_log_in():
