@@ -26,6 +26,8 @@ TLDS = {
     "app": (1800, 1, 10),
 }
 RESERVED_LABELS = ["nic", "whois", "rdap", "registry", "localhost"]
+# Each registry keeps a few names of its own besides the common ones.
+TLD_RESERVED_LABELS = {"io": ["ocean"], "dev": ["test", "example"], "app": ["store"]}
 PROVIDER_STATUSES = [m.CLIENT_DELETE_PROHIBITED, m.CLIENT_TRANSFER_PROHIBITED]
 
 
@@ -42,7 +44,7 @@ def ensure_tlds_and_registrars() -> None:
             "yearly_price_cents": price,
             "min_years": min_years,
             "max_years": max_years,
-            "reserved_labels": RESERVED_LABELS,
+            "reserved_labels": RESERVED_LABELS + TLD_RESERVED_LABELS.get(name, []),
             "name_servers": _tld_name_servers(name),
         }
         tld, created = m.Tld.objects.get_or_create(name=name, defaults=defaults)

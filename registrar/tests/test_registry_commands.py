@@ -452,3 +452,14 @@ def test_pending_transfer_is_approved_by_the_registry_after_five_days(registry):
     assert c.approve_due_transfers(now=now + timedelta(days=6)) == []
     assert domains().get().sponsor.client_id == PEER
     assert m.Transfer.objects.get().status == "serverApproved"
+
+
+def test_each_tld_has_its_own_reserved_list(registry):
+    results = c.check_domains(client_id=US, names_to_check=["test.dev", "test.com", "store.app"]).data[
+        "results"
+    ]
+    assert [(r["name"], r["reason"]) for r in results] == [
+        ("test.dev", "reserved"),
+        ("test.com", ""),
+        ("store.app", "reserved"),
+    ]
