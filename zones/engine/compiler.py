@@ -14,11 +14,13 @@ snapshot and `ZoneSet.replace` returns a new set, which the server swaps in whol
 
 import dataclasses
 import ipaddress
+import socket
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import dns.message
 import dns.name
+import dns.rdata
 import dns.rdataclass
 import dns.rdatatype
 import dns.rrset
@@ -28,7 +30,7 @@ from zones.engine.data import IPAddress, Network, RecordSetData, RoutingPolicy, 
 from zones.engine.geo import EngineConfig
 from zones.engine.nodes import NodeInfo
 from zones.engine.policies import QueryContext
-from zones.engine.render import AA, QR, head, name_key, render, render_tail
+from zones.engine.render import AA, QR, head, name_key, render, render_plain, render_tail
 from zones.engine.resolver import Resolution, refer, resolve
 
 CHAIN_TYPES = (dns.rdatatype.A, dns.rdatatype.AAAA)
@@ -43,86 +45,220 @@ class CompileError(EngineError):
     """The zone data cannot be compiled (no SOA, a name outside the zone, mixed policies)."""
 
 
+# Types whose answer is their RRset alone (no additional section, no chain) and whose rdata
+# holds no name dnspython would compress: their templates are written by `render_plain`
+# without building dnspython objects, which is what makes large zones compile fast.
+PLAIN_TYPES = frozenset(
+    {
+        dns.rdatatype.A,
+        dns.rdatatype.AAAA,
+        dns.rdatatype.TXT,
+        dns.rdatatype.SPF,
+        dns.rdatatype.CAA,
+        dns.rdatatype.SSHFP,
+        dns.rdatatype.TLSA,
+        dns.rdatatype.SMIMEA,
+        dns.rdatatype.HINFO,
+        dns.rdatatype.DS,
+        dns.rdatatype.DNSKEY,
+        dns.rdatatype.CDS,
+        dns.rdatatype.CDNSKEY,
+        dns.rdatatype.URI,
+        dns.rdatatype.LOC,
+        dns.rdatatype.CERT,
+        dns.rdatatype.OPENPGPKEY,
+    }
+)
+_ADDRESS_FAMILIES = {dns.rdatatype.A: socket.AF_INET, dns.rdatatype.AAAA: socket.AF_INET6}
+
+
+class _StaticSet:
+    """One static RRset while compiling.
+
+    Plain types keep their rdata as uncompressed wire (`wires`) and build the dnspython
+    RRset only if the resolver asks for it; other types keep the RRset from the start.
+    """
+
+    __slots__ = ("key", "name", "rdtype", "rrset", "ttl", "wires")
+
+    def __init__(self, key: bytes, name: dns.name.Name, rdtype: int, ttl: int) -> None:
+        self.key = key
+        self.name = name
+        self.rdtype = rdtype
+        self.ttl = ttl
+        self.wires: list[bytes] | None = None
+        self.rrset: dns.rrset.RRset | None = None
+
+    def get_rrset(self) -> dns.rrset.RRset:
+        if self.rrset is None:
+            rdatas = [
+                dns.rdata.from_wire(dns.rdataclass.IN, self.rdtype, wire, 0, len(wire)) for wire in self.wires
+            ]
+            self.rrset = dns.rrset.from_rdata_list(self.name, self.ttl, rdatas)
+        return self.rrset
+
+    def __len__(self) -> int:
+        return len(self.wires) if self.wires is not None else len(self.rrset)
+
+
 class _Index:
-    """The compile-time store: every record set as dnspython objects."""
+    """The compile-time store: every name by its key, record sets by key and type."""
 
     def __init__(self, data: ZoneData) -> None:
         self.origin = data.origin
-        self.static: dict[dns.name.Name, dict[int, dns.rrset.RRset]] = {}
-        self.groups: dict[tuple[dns.name.Name, int], list[RecordSetData]] = {}
+        self.origin_key = name_key(data.origin)
+        self.sets: dict[bytes, _StaticSet] = {}
+        self.groups: dict[bytes, list[RecordSetData]] = {}
+        self.types: dict[bytes, tuple[int, ...]] = {self.origin_key: ()}
+        self.dynamic: dict[bytes, tuple[int, ...]] = {}
         for record in data.record_sets:
-            self._add(record, data)
-        soa = self.static.get(self.origin, {}).get(dns.rdatatype.SOA)
-        if soa is None:
+            self._add(record)
+        soa_set = self.sets.get(self.origin_key + _type_bytes(dns.rdatatype.SOA))
+        if soa_set is None:
             raise CompileError(f"zone {self.origin}: no SOA record set at the apex")
+        soa = soa_set.get_rrset()
         rdata = soa[0].replace(serial=data.serial)
         soa = dns.rrset.from_rdata(self.origin, soa.ttl, rdata)
-        self.static[self.origin][dns.rdatatype.SOA] = soa
+        soa_set.rrset = soa
+        self.soa = soa
         # RFC 2308 §3: a negative answer's SOA carries min(SOA TTL, SOA minimum).
         self.negative_soa = dns.rrset.from_rdata(self.origin, min(soa.ttl, rdata.minimum), rdata)
         self.nodes = self._build_nodes()
 
-    def _add(self, record: RecordSetData, data: ZoneData) -> None:
+    def _add(self, record: RecordSetData) -> None:
         name = record.name
-        if not name.is_subdomain(self.origin):
-            raise CompileError(f"name: {name} is not inside the zone {self.origin}")
+        key = name_key(name)
+        rdtype = record.rdtype
+        present = self.types.get(key)
+        ancestors = self._ancestors(key, name) if present is None else ()
+        set_key = key + _type_bytes(rdtype)
         if record.policy is RoutingPolicy.SIMPLE and record.alias is None:
-            rdatas = [make_rdata(record.rdtype, value, self.origin) for value in record.rdatas]
-            if not rdatas:
+            if set_key in self.groups:
+                raise _mixed(name, rdtype)
+            static = self.sets.get(set_key)
+            if static is None:
+                static = _StaticSet(key, name, rdtype, record.ttl)
+            elif record.ttl < static.ttl:
+                static.ttl = record.ttl
+            if rdtype in PLAIN_TYPES:
+                if not self._add_wires(static, record.rdatas):
+                    return
+            elif not self._add_rdatas(static, record):
                 return
-            by_type = self.static.setdefault(name, {})
-            rrset = by_type.get(record.rdtype)
-            if rrset is None:
-                by_type[record.rdtype] = dns.rrset.from_rdata_list(name, record.ttl, rdatas)
-            else:
-                rrset.update(dns.rrset.from_rdata_list(name, record.ttl, rdatas))
+            if set_key not in self.sets:
+                self.sets[set_key] = static
+                self._add_type(key, present, ancestors, rdtype)
             return
-        rdatas = tuple(make_rdata(record.rdtype, value, self.origin) for value in record.rdatas)
-        group = self.groups.setdefault((name, record.rdtype), [])
-        if group and group[0].policy is not record.policy:
+        if set_key in self.sets:
+            raise _mixed(name, rdtype)
+        rdatas = tuple(make_rdata(rdtype, value, self.origin) for value in record.rdatas)
+        group = self.groups.get(set_key)
+        if group is None:
+            group = self.groups[set_key] = []
+            self._add_type(key, present, ancestors, rdtype)
+            self.dynamic[key] = (*self.dynamic.get(key, ()), rdtype)
+        elif group[0].policy is not record.policy:
             raise CompileError(
-                f"routing_policy: {name} {dns.rdatatype.to_text(record.rdtype)} mixes "
+                f"routing_policy: {name} {dns.rdatatype.to_text(rdtype)} mixes "
                 f"{group[0].policy.value} and {record.policy.value} record sets"
             )
         group.append(dataclasses.replace(record, rdatas=rdatas))
 
-    def _build_nodes(self) -> dict[dns.name.Name, NodeInfo]:
-        types: dict[dns.name.Name, set[int]] = {}
-        dynamic: dict[dns.name.Name, set[int]] = {}
-        for name, by_type in self.static.items():
-            types.setdefault(name, set()).update(by_type)
-        for name, rdtype in self.groups:
-            if rdtype in self.static.get(name, {}):
-                text = dns.rdatatype.to_text(rdtype)
-                raise CompileError(f"routing_policy: {name} {text} mixes simple and routed record sets")
-            types.setdefault(name, set()).add(rdtype)
-            dynamic.setdefault(name, set()).add(rdtype)
-        for name in list(types):
-            parent = name
-            while parent != self.origin:
-                parent = parent.parent()
-                types.setdefault(parent, set())
-        cuts = {
-            name for name, present in types.items() if dns.rdatatype.NS in present and name != self.origin
-        }
-        self.cuts = cuts
+    def _ancestors(self, key: bytes, name: dns.name.Name) -> list[bytes]:
+        """The keys of a name's ancestors below the origin; raises CompileError outside the zone."""
+        origin_length = len(self.origin_key)
+        ancestors = []
+        offset = 0
+        while len(key) - offset > origin_length:
+            offset += key[offset] + 1
+            ancestors.append(key[offset:])
+        if key[offset:] != self.origin_key:
+            raise CompileError(f"name: {name} is not inside the zone {self.origin}")
+        return ancestors
+
+    def _add_type(
+        self, key: bytes, present: tuple[int, ...] | None, ancestors: list[bytes], rdtype: int
+    ) -> None:
+        if present is None:
+            # A new name: its ancestors exist from now on, as empty non-terminals if need be.
+            for parent in ancestors:
+                if parent in self.types:
+                    break
+                self.types[parent] = ()
+            present = self.types.get(key, ())
+        self.types[key] = (*present, rdtype)
+
+    def _add_wires(self, static: _StaticSet, values: tuple) -> bool:
+        if static.wires is None:
+            static.wires = []
+        wires = static.wires
+        family = _ADDRESS_FAMILIES.get(static.rdtype)
+        for value in values:
+            wire = None
+            if family is not None and isinstance(value, str):
+                try:
+                    wire = socket.inet_pton(family, value)
+                except OSError:
+                    wire = None  # let dnspython parse it and raise its own error
+            if wire is None:
+                wire = make_rdata(static.rdtype, value, self.origin).to_wire()
+            if wire not in wires:
+                wires.append(wire)
+        return bool(wires)
+
+    def _add_rdatas(self, static: _StaticSet, record: RecordSetData) -> bool:
+        rdatas = [make_rdata(record.rdtype, value, self.origin) for value in record.rdatas]
+        if not rdatas:
+            return static.rrset is not None
+        if static.rrset is None:
+            static.rrset = dns.rrset.from_rdata_list(record.name, record.ttl, rdatas)
+        else:
+            static.rrset.update(dns.rrset.from_rdata_list(record.name, record.ttl, rdatas))
+        return True
+
+    def _build_nodes(self) -> dict[bytes, NodeInfo]:
+        ns = dns.rdatatype.NS
+        self.cuts = {key for key, present in self.types.items() if ns in present and key != self.origin_key}
+        origin_length = len(self.origin_key)
         interned: dict[NodeInfo, NodeInfo] = {}
+        by_facts: dict[tuple, NodeInfo] = {}
         nodes = {}
-        for name, present in types.items():
-            below = any(name.split(depth)[1] in cuts for depth in range(len(self.origin) + 1, len(name)))
-            info = NodeInfo(frozenset(present), frozenset(dynamic.get(name, ())), name in cuts, below)
-            nodes[name] = interned.setdefault(info, info)
+        for key, present in self.types.items():
+            below = False
+            if self.cuts:
+                offset = key[0] + 1 if key != self.origin_key else len(key)
+                while len(key) - offset > origin_length:
+                    if key[offset:] in self.cuts:
+                        below = True
+                        break
+                    offset += key[offset] + 1
+            facts = (present, self.dynamic.get(key, ()), key in self.cuts, below)
+            info = by_facts.get(facts)
+            if info is None:
+                info = NodeInfo(frozenset(present), frozenset(facts[1]), facts[2], below)
+                info = by_facts[facts] = interned.setdefault(info, info)
+            nodes[key] = info
         return nodes
 
     def get_node(self, name: dns.name.Name) -> NodeInfo | None:
-        return self.nodes.get(name)
+        return self.nodes.get(name_key(name))
 
     def get_rrset(self, name: dns.name.Name, rdtype: int) -> dns.rrset.RRset | None:
-        return self.static.get(name, {}).get(rdtype)
+        static = self.sets.get(name_key(name) + _type_bytes(rdtype))
+        return static.get_rrset() if static is not None else None
 
     def get_group(self, name: dns.name.Name, rdtype: int) -> tuple[RecordSetData, ...] | None:
-        group = self.groups.get((name, rdtype))
+        group = self.groups.get(name_key(name) + _type_bytes(rdtype))
         return tuple(group) if group else None
+
+
+def _type_bytes(rdtype: int) -> bytes:
+    return rdtype.to_bytes(2, "big")
+
+
+def _mixed(name: dns.name.Name, rdtype: int) -> CompileError:
+    text = dns.rdatatype.to_text(rdtype)
+    return CompileError(f"routing_policy: {name} {text} mixes simple and routed record sets")
 
 
 @dataclass(frozen=True, eq=False)
@@ -207,49 +343,57 @@ def compile_zone(data: ZoneData) -> ZoneSnapshot:
     a (name, type) that mixes routing policies.
     """
     index = _Index(data)
-    names: dict[bytes, NodeInfo] = {}
+    nodes = index.nodes
+    # Everything the snapshot keeps is allocated after the index, never in between: the
+    # index's memory is then released whole when it goes, instead of staying resident in
+    # arenas shared with the snapshot. Hence fresh copies of the keys, and answer keys
+    # sliced from their templates (the question is the key followed by the type).
+    names = {bytes(memoryview(key)): info for key, info in nodes.items()}
     answers: dict[bytes, bytes] = {}
     rrsets: dict[bytes, dns.rrset.RRset] = {}
-    groups: dict[bytes, tuple[RecordSetData, ...]] = {}
-    record_count = 0
-    for name, info in index.nodes.items():
-        key = name_key(name)
-        names[key] = info
-        static = index.static.get(name, {})
-        record_count += sum(len(rrset) for rrset in static.values())
-        for rdtype in info.dynamic:
-            group = index.get_group(name, rdtype)
-            if group:
-                groups[key + rdtype.to_bytes(2, "big")] = group
-                record_count += len(group)
+    groups = {set_key: tuple(group) for set_key, group in index.groups.items()}
+    record_count = sum(len(group) for group in groups.values())
+    plain_flags = QR | AA
+    cname = dns.rdatatype.CNAME
+    chained = []
+    for set_key, static in index.sets.items():
+        record_count += len(static)
+        info = nodes[static.key]
+        rdtype = static.rdtype
         if info.is_cut or info.below_cut:
-            for rdtype, rrset in static.items():
-                if info.is_cut and rdtype == dns.rdatatype.DS:
-                    _precompute(index, name, key, rdtype, answers)
-                else:
-                    rrsets[key + rdtype.to_bytes(2, "big")] = rrset
-            continue
-        for rdtype in static:
-            _precompute(index, name, key, rdtype, answers)
-        if dns.rdatatype.CNAME in static:
-            for rdtype in CHAIN_TYPES:
-                _precompute(index, name, key, rdtype, answers)
+            if info.is_cut and rdtype == dns.rdatatype.DS:
+                _precompute(index, static.name, set_key, rdtype, answers)
+            else:
+                rrsets[set_key] = static.get_rrset()
+        elif static.wires is not None:
+            template = render_plain(plain_flags, static.key, rdtype, static.ttl, static.wires)
+            answers[template[12 : 14 + len(static.key)]] = template
+        else:
+            _precompute(index, static.name, set_key, rdtype, answers)
+            if rdtype == cname:
+                chained.append(static)
+    for static in chained:
+        for rdtype in CHAIN_TYPES:
+            set_key = static.key + _type_bytes(rdtype)
+            if set_key not in answers:
+                _precompute(index, static.name, set_key, rdtype, answers)
     referrals = {}
     for cut in index.cuts:
         result = Resolution()
-        refer(index, cut, result)
+        refer(index, index.sets[cut + _type_bytes(dns.rdatatype.NS)].name, result)
         counts, tail = render_tail((result.answer, result.authority, result.additional))
-        referrals[name_key(cut)] = (head(QR, *counts)[2:], tail)
+        referrals[cut] = (head(QR, *counts)[2:], tail)
     _, negative_tail = render_tail(([index.negative_soa],))
+    origin_key = index.origin_key
     return ZoneSnapshot(
         origin=data.origin,
-        origin_key=name_key(data.origin),
+        origin_key=origin_key,
         serial=data.serial,
         key=data.key or data.origin.to_text(),
         networks=tuple(data.networks),
         xfr_networks=tuple(data.xfr_networks),
         notify_targets=tuple(data.notify_targets),
-        soa=index.static[data.origin][dns.rdatatype.SOA],
+        soa=index.soa,
         negative_soa=index.negative_soa,
         names=names,
         answers=answers,
@@ -257,20 +401,19 @@ def compile_zone(data: ZoneData) -> ZoneSnapshot:
         groups=groups,
         referrals=referrals,
         negative_tail=negative_tail,
-        has_wildcards=any(name[0] == b"*" for name in index.nodes if len(name) > len(data.origin)),
+        has_wildcards=any(key.startswith(b"\x01*") for key in names if key != origin_key),
         record_count=record_count,
     )
 
 
-def _precompute(index: _Index, name: dns.name.Name, key: bytes, rdtype: int, answers: dict) -> None:
+def _precompute(index: _Index, name: dns.name.Name, set_key: bytes, rdtype: int, answers: dict) -> None:
     context = QueryContext(config=_STATIC_CONFIG, health={})
     result = resolve(index, name, rdtype, context)
     if context.is_dynamic:
         return
     flags = QR | (AA if result.is_authoritative else 0) | result.rcode
-    answers[key + rdtype.to_bytes(2, "big")] = render(
-        flags, name, rdtype, result.answer, result.authority, result.additional
-    )
+    template = render(flags, name, rdtype, result.answer, result.authority, result.additional)
+    answers[template[12 : 12 + len(set_key)]] = template
 
 
 class ZoneSet:
