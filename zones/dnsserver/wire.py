@@ -15,8 +15,9 @@ import struct
 import time
 from dataclasses import dataclass
 
+from zones.dnsserver import truncation
 from zones.engine.data import IPAddress, Network
-from zones.engine.render import CD, RD, TC
+from zones.engine.render import CD, RD
 
 HEADER = struct.Struct("!HHHHHH")
 TYPE_CLASS = struct.Struct("!HH")
@@ -195,7 +196,8 @@ def opt_record(edns: Edns, cookie: bytes | None, scope: int | None, extended_rco
 def complete(template: bytes, query: Query, opt: bytes | None, limit: int) -> bytes:
     """The reply: template with the client's ID, RD/CD, question bytes and our OPT appended.
 
-    Over `limit` bytes the reply is cut to the question with TC set (RFC 2181 §9).
+    Over `limit` bytes the reply is compressed, then loses extra records, then is cut to the
+    question with TC set (see truncation.py).
     """
     _, flags, qdcount, ancount, nscount, arcount = HEADER.unpack_from(template)
     flags |= query.flags & (RD | CD)
@@ -208,7 +210,10 @@ def complete(template: bytes, query: Query, opt: bytes | None, limit: int) -> by
         )
     if len(reply) <= limit:
         return reply
-    return HEADER.pack(query.id, flags | TC, 1, 0, 0, 1 if opt else 0) + query.question + (opt or b"")
+    if ancount or nscount or arcount:
+        head = HEADER.pack(query.id, flags, qdcount, ancount, nscount, arcount)
+        return truncation.fit(head + query.question + body, query.question, opt, limit)
+    return truncation.truncated(query.id, flags, query.question, opt or b"")
 
 
 def address_bytes(address: IPAddress) -> bytes:

@@ -13,7 +13,7 @@ import dns.rrset
 import pytest
 
 from zones.dnsserver.handler import ServerState
-from zones.engine import Question, answer
+from zones.engine import Question, ZoneSet, answer, compile_zone, zone_data_from_text
 from zones.tests.dns_fixtures import RunningServer, example_zones, registry_zones, summary
 
 TRANSPORTS = ["udp", "tcp"]
@@ -278,3 +278,78 @@ def test_non_internet_class_is_refused(server, transport):
 def test_transfer_over_udp_is_truncated_to_send_the_client_to_tcp(server):
     reply = ask(server, "example.com.", "AXFR")
     assert reply.flags & dns.flags.TC
+
+
+FIT_ZONE = """
+$ORIGIN fit.test.
+$TTL 300
+@ IN SOA ns hostmaster 1 7200 3600 1209600 600
+@ IN NS ns
+ns IN A 192.0.2.1
+"""
+# Twenty mail exchangers with addresses: the answer fits 512 bytes, its additional does not.
+FIT_ZONE += "".join(
+    f"manymx IN MX {i} mx{i}.hosts\n"
+    f"mx{i}.hosts IN A 192.0.2.{100 + i}\nmx{i}.hosts IN AAAA 2001:db8::{100 + i}\n"
+    for i in range(20)
+)
+# Delegations with long server names: five fit 512 bytes only compressed; of seven, the NS
+# set fits but the glue does not, in-domain (under the cut) or sibling (elsewhere in the zone).
+for cut, count, parent in [
+    ("longdeleg", 5, "longdeleg"),
+    ("tightdeleg", 7, "tightdeleg"),
+    ("sibdeleg", 7, "hosts"),
+]:
+    FIT_ZONE += "".join(
+        f"{cut} IN NS ns{i}-with-a-rather-long-name.{parent}\n"
+        f"ns{i}-with-a-rather-long-name.{parent} IN A 192.0.2.{10 + i}\n"
+        f"ns{i}-with-a-rather-long-name.{parent} IN AAAA 2001:db8::{10 + i}\n"
+        for i in range(count)
+    )
+
+
+@pytest.fixture(scope="module")
+def fit_server():
+    state = ServerState()
+    state.zones["auth"] = ZoneSet([compile_zone(zone_data_from_text(FIT_ZONE, "fit.test.", key="fit"))])
+    with RunningServer(state) as running:
+        yield running
+
+
+def records(section: list) -> int:
+    return sum(len(rrset) for rrset in section)
+
+
+@pytest.mark.parametrize("is_edns", [False, True])
+def test_additional_records_that_do_not_fit_are_left_out_without_tc(fit_server, is_edns):
+    # RFC 2181 §9: TC is not set merely because extra information could not be included.
+    edns = {"use_edns": 0, "payload": 512} if is_edns else {}
+    reply = ask(fit_server, "manymx.fit.test.", "MX", **edns)
+    assert not reply.flags & dns.flags.TC
+    assert records(reply.answer) == 20
+    assert 0 < records(reply.additional) < 40
+    assert reply.edns == (0 if is_edns else -1)
+    full = ask(fit_server, "manymx.fit.test.", "MX", "tcp")
+    assert records(full.additional) == 40
+
+
+def test_referrals_are_compressed_to_fit(fit_server):
+    reply = ask(fit_server, "www.longdeleg.fit.test.", "A")
+    assert not reply.flags & (dns.flags.TC | dns.flags.AA)
+    assert records(reply.authority) == 5 and records(reply.additional) == 10
+
+
+def test_in_domain_glue_that_does_not_fit_sets_tc(fit_server):
+    # RFC 9471 §3.1: a referral without all of its in-domain glue must set TC.
+    reply = ask(fit_server, "www.tightdeleg.fit.test.", "A")
+    assert reply.flags & dns.flags.TC
+    full = ask(fit_server, "www.tightdeleg.fit.test.", "A", "tcp")
+    assert records(full.authority) == 7 and records(full.additional) == 14
+
+
+def test_sibling_glue_that_does_not_fit_is_left_out_without_tc(fit_server):
+    # RFC 9471 §3.2: sibling glue is included as space allows, without TC.
+    reply = ask(fit_server, "www.sibdeleg.fit.test.", "A")
+    assert not reply.flags & dns.flags.TC
+    assert records(reply.authority) == 7
+    assert records(reply.additional) < 14
