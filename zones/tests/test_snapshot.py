@@ -1,0 +1,321 @@
+"""zones/snapshot.py: hosted zones and the registry's zones, from database rows to engine input."""
+
+import ipaddress
+
+import dns.flags
+import dns.name
+import dns.rdatatype
+import pytest
+from django.conf import settings
+
+from healthchecks import services as health_services
+from healthchecks.models import HealthCheck
+from registrar.registry.seed import ensure_registry_seed
+from registrar.registry.zonedata import current_serial
+from zones import services
+from zones.engine import (
+    AliasTarget,
+    Endpoint,
+    FailoverRole,
+    Geolocation,
+    Question,
+    RoutingPolicy,
+    answer,
+    compile_zone,
+)
+from zones.snapshot import DatabaseZoneSource, compile_hosted_zone, hosted_zone_data
+from zones.tests.conftest import create
+
+pytestmark = pytest.mark.django_db
+
+
+def health_check(owner, label: str) -> HealthCheck:
+    check = health_services.create_health_check(
+        owner=owner,
+        data={
+            "name": label,
+            "check_type": "http",
+            "ip_address": "192.0.2.200",
+            "port": 80,
+            "resource_path": "/",
+            "request_interval_seconds": 30,
+            "failure_threshold": 3,
+            "timeout_seconds": 2.0,
+            "regions": list(settings.HEALTHCHECK_REGIONS),
+        },
+    )
+    return check
+
+
+def record_sets_named(zone, owner_name: str):
+    data = hosted_zone_data(zone)
+    return sorted(
+        (record for record in data.record_sets if record.name == dns.name.from_text(owner_name)),
+        key=lambda record: record.set_identifier,
+    )
+
+
+def ask(zone, qname: str, rdtype: str, **client):
+    return answer(compile_hosted_zone(zone), Question.from_text(qname, rdtype, **client)).message
+
+
+def test_a_hosted_zone_maps_to_zone_data_with_its_serial_key_and_record_sets(zone):
+    services.apply_change_batch(
+        hosted_zone=zone,
+        changes=[
+            create("www", "A", "192.0.2.1", "192.0.2.2", ttl=120),
+            create("@", "MX", "10 mail.example.com."),
+            create("@", "TXT", '"v=spf1 -all"'),
+        ],
+    )
+    zone.refresh_from_db()
+    data = hosted_zone_data(zone)
+    assert (data.origin, data.serial, data.key, data.networks) == (
+        dns.name.from_text("example.com."),
+        zone.serial,
+        str(zone.pk),
+        (),
+    )
+    types = {(record.name.to_text(), dns.rdatatype.to_text(record.rdtype)) for record in data.record_sets}
+    assert types == {
+        ("example.com.", "SOA"),
+        ("example.com.", "NS"),
+        ("example.com.", "MX"),
+        ("example.com.", "TXT"),
+        ("www.example.com.", "A"),
+    }
+    (www,) = record_sets_named(zone, "www.example.com.")
+    assert (www.ttl, sorted(www.rdatas), www.policy, www.alias) == (
+        120,
+        ["192.0.2.1", "192.0.2.2"],
+        RoutingPolicy.SIMPLE,
+        None,
+    )
+    message = ask(zone, "www.example.com.", "A")
+    assert {rdata.address for rdata in message.answer[0]} == {"192.0.2.1", "192.0.2.2"}
+    assert message.flags & dns.flags.AA
+    (soa,) = ask(zone, "example.com.", "SOA").answer
+    assert soa[0].serial == zone.serial
+
+
+def test_weighted_record_sets_keep_their_weights_and_health_checks(zone, owner):
+    check = health_check(owner, "blue").pk
+    services.apply_change_batch(
+        hosted_zone=zone,
+        changes=[
+            create(
+                "api",
+                "A",
+                "192.0.2.1",
+                policy="weighted",
+                set_identifier="blue",
+                weight=3,
+                health_check_id=check,
+            ),
+            create("api", "A", "192.0.2.2", policy="weighted", set_identifier="green", weight=0),
+        ],
+    )
+    blue, green = record_sets_named(zone, "api.example.com.")
+    assert (blue.policy, blue.set_identifier, blue.weight, blue.health_check_id) == (
+        RoutingPolicy.WEIGHTED,
+        "blue",
+        3,
+        check,
+    )
+    assert (green.weight, green.health_check_id) == (0, None)
+    # Weight 0 is never answered while a non-zero record is healthy.
+    assert {ask(zone, "api.example.com.", "A").answer[0][0].address for _ in range(20)} == {"192.0.2.1"}
+
+
+def test_latency_record_sets_keep_their_regions(zone):
+    services.apply_change_batch(
+        hosted_zone=zone,
+        changes=[
+            create("near", "A", "192.0.2.1", policy="latency", set_identifier="virginia", region="us-east-1"),
+            create(
+                "near", "A", "192.0.2.2", policy="latency", set_identifier="frankfurt", region="eu-central-1"
+            ),
+        ],
+    )
+    frankfurt, virginia = record_sets_named(zone, "near.example.com.")
+    assert (virginia.policy, virginia.region, frankfurt.region) == (
+        RoutingPolicy.LATENCY,
+        "us-east-1",
+        "eu-central-1",
+    )
+
+
+def test_failover_record_sets_keep_their_roles(zone, owner):
+    check = health_check(owner, "primary").pk
+    services.apply_change_batch(
+        hosted_zone=zone,
+        changes=[
+            create(
+                "app",
+                "A",
+                "192.0.2.1",
+                policy="failover",
+                set_identifier="p",
+                failover="PRIMARY",
+                health_check_id=check,
+            ),
+            create("app", "A", "192.0.2.2", policy="failover", set_identifier="s", failover="SECONDARY"),
+        ],
+    )
+    primary, secondary = record_sets_named(zone, "app.example.com.")
+    assert (primary.policy, primary.failover, primary.health_check_id) == (
+        RoutingPolicy.FAILOVER,
+        FailoverRole.PRIMARY,
+        check,
+    )
+    assert secondary.failover is FailoverRole.SECONDARY
+    snapshot = compile_hosted_zone(zone)
+    unhealthy = answer(snapshot, Question.from_text("app.example.com.", "A"), {check: False}).message
+    assert unhealthy.answer[0][0].address == "192.0.2.2"
+
+
+def test_geolocation_record_sets_keep_continent_country_subdivision_and_default(zone):
+    services.apply_change_batch(
+        hosted_zone=zone,
+        changes=[
+            create("geo", "A", "192.0.2.1", policy="geolocation", set_identifier="europe", continent="EU"),
+            create("geo", "A", "192.0.2.2", policy="geolocation", set_identifier="germany", country="DE"),
+            create(
+                "geo",
+                "A",
+                "192.0.2.3",
+                policy="geolocation",
+                set_identifier="texas",
+                country="US",
+                subdivision="TX",
+            ),
+            create("geo", "A", "192.0.2.4", policy="geolocation", set_identifier="rest", country="*"),
+        ],
+    )
+    by_id = {record.set_identifier: record for record in record_sets_named(zone, "geo.example.com.")}
+    assert {key: record.geolocation for key, record in by_id.items()} == {
+        "europe": Geolocation(continent="EU"),
+        "germany": Geolocation(country="DE"),
+        "texas": Geolocation(country="US", subdivision="TX"),
+        "rest": Geolocation(country="*"),
+    }
+    assert {record.policy for record in by_id.values()} == {RoutingPolicy.GEOLOCATION}
+    assert by_id["rest"].geolocation.is_default
+
+
+def test_multivalue_record_sets_keep_their_health_checks(zone, owner):
+    check = health_check(owner, "one").pk
+    services.apply_change_batch(
+        hosted_zone=zone,
+        changes=[
+            create(
+                "many", "A", "192.0.2.1", policy="multivalue", set_identifier="one", health_check_id=check
+            ),
+            create("many", "A", "192.0.2.2", policy="multivalue", set_identifier="two"),
+        ],
+    )
+    one, two = record_sets_named(zone, "many.example.com.")
+    assert (one.policy, one.health_check_id, two.health_check_id) == (RoutingPolicy.MULTIVALUE, check, None)
+    snapshot = compile_hosted_zone(zone)
+    message = answer(snapshot, Question.from_text("many.example.com.", "A"), {check: False}).message
+    assert [rdata.address for rdata in message.answer[0]] == ["192.0.2.2"]
+
+
+def test_an_alias_to_a_record_set_answers_with_its_target(zone):
+    services.apply_change_batch(
+        hosted_zone=zone,
+        changes=[
+            create("www", "A", "192.0.2.80"),
+            create("@", "A", ttl=None, alias_target_name="www.example.com.", evaluate_target_health=True),
+        ],
+    )
+    (apex,) = [
+        record for record in record_sets_named(zone, "example.com.") if record.rdtype == dns.rdatatype.A
+    ]
+    assert apex.alias == AliasTarget(name=dns.name.from_text("www.example.com."))
+    assert apex.evaluate_target_health is True
+    assert ask(zone, "example.com.", "A").answer[0][0].address == "192.0.2.80"
+
+
+def test_an_alias_to_an_endpoint_carries_its_addresses_ttl_and_health_check(zone, owner):
+    check = health_check(owner, "balancer")
+    endpoint = services.save_endpoint(
+        owner=owner,
+        name="balancer",
+        kind="load_balancer",
+        addresses=["192.0.2.10", "2001:db8::10"],
+        ttl=30,
+        health_check=check,
+    )
+    services.apply_change_batch(
+        hosted_zone=zone, changes=[create("lb", "A", ttl=None, alias_endpoint_id=endpoint.pk)]
+    )
+    (lb,) = record_sets_named(zone, "lb.example.com.")
+    assert lb.alias == AliasTarget(
+        endpoint=Endpoint(
+            label="balancer", addresses=("192.0.2.10", "2001:db8::10"), health_check_id=check.pk, ttl=30
+        )
+    )
+    (rrset,) = ask(zone, "lb.example.com.", "A").answer
+    assert (rrset.ttl, [rdata.address for rdata in rrset]) == (30, ["192.0.2.10"])
+
+
+def test_a_private_zone_carries_its_networks_cidrs_and_answers_only_inside_them(owner):
+    network = services.save_network(owner=owner, name="office", cidrs=["10.1.0.0/16", "fd00:1::/48"])
+    zone = services.create_hosted_zone(owner=owner, name="corp.test", is_private=True, networks=[network])
+    services.apply_change_batch(hosted_zone=zone, changes=[create("db", "A", "10.1.2.3")])
+    data = hosted_zone_data(zone)
+    assert set(data.networks) == {ipaddress.ip_network("10.1.0.0/16"), ipaddress.ip_network("fd00:1::/48")}
+    snapshot = compile_zone(data)
+    assert snapshot.is_private
+    assert snapshot.is_visible_to(ipaddress.ip_address("10.1.200.7"))
+    assert not snapshot.is_visible_to(ipaddress.ip_address("192.0.2.7"))
+
+
+def test_the_auth_role_lists_every_visible_zone_with_its_current_serial(zone, owner):
+    network = services.save_network(owner=owner, name="office", cidrs=["10.1.0.0/16"])
+    private = services.create_hosted_zone(owner=owner, name="corp.test", is_private=True, networks=[network])
+    source = DatabaseZoneSource()
+    before = source.serials("auth")
+    assert before == {str(zone.pk): zone.serial, str(private.pk): private.serial}
+    services.apply_change_batch(hosted_zone=zone, changes=[create("www", "A", "192.0.2.1")])
+    zone.refresh_from_db()
+    assert source.serials("auth")[str(zone.pk)] == zone.serial == before[str(zone.pk)] + 1
+    data = source.load("auth", str(zone.pk))
+    assert (data.key, data.serial) == (str(zone.pk), zone.serial)
+    assert compile_zone(data).serial == zone.serial
+
+
+def test_the_auth_role_loads_nothing_for_a_zone_that_is_gone(zone):
+    source = DatabaseZoneSource()
+    assert source.load("auth", str(zone.pk + 1000)) is None
+    services.delete_hosted_zone(zone)
+    assert str(zone.pk) not in source.serials("auth")
+    assert source.load("auth", str(zone.pk)) is None
+
+
+def test_the_tld_and_root_roles_serve_the_registrys_zones():
+    ensure_registry_seed()
+    source = DatabaseZoneSource()
+    tlds = source.serials("tld")
+    assert "registry:com" in tlds and "registry:." not in tlds
+    assert tlds["registry:com"] == current_serial("com")
+    assert source.serials("root") == {"registry:.": current_serial(".")}
+
+    com = source.load("tld", "registry:com")
+    assert (com.origin, com.key, com.serial) == (
+        dns.name.from_text("com."),
+        "registry:com",
+        current_serial("com"),
+    )
+    message = answer(compile_zone(com), Question.from_text("www.nameplate-dns.com.", "A")).message
+    assert not message.flags & dns.flags.AA
+    assert {rrset.name.to_text() for rrset in message.authority} == {"nameplate-dns.com."}
+    assert any(rrset.rdtype == dns.rdatatype.A for rrset in message.additional)
+
+    root = source.load("root", "registry:.")
+    assert (root.origin, root.key) == (dns.name.root, "registry:.")
+    message = answer(compile_zone(root), Question.from_text("www.nameplate-dns.com.", "A")).message
+    assert {(rrset.name.to_text(), rrset.rdtype) for rrset in message.authority} == {
+        ("com.", dns.rdatatype.NS)
+    }
