@@ -119,9 +119,11 @@ def checkout(request: HttpRequest) -> HttpResponse:
 
 def _detail_context(request: HttpRequest, domain: Domain, **extra) -> dict:
     info = services.domain_info(domain) if domain.is_managed else None
+    rdap_status, rdap_body = rdap.domain_response(domain.name)
     context = {
         "domain": domain,
         "info": info,
+        "rdap": rdap_body if rdap_status == 200 else None,
         "contacts": domain.contacts_in_order(),
         "renew_form": forms.RenewForm(),
         "restore_form": forms.RestoreForm(),

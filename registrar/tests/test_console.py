@@ -90,6 +90,7 @@ def test_domain_detail_and_its_forms(owner_client, domain):
     html = owner_client.get(url).content.decode()
     for text in ("Name servers", "DNSSEC: DS records", "Contacts", "Renew", "Show auth code", "RDAP JSON"):
         assert text in html
+    assert 'id="rdap"' in html and "REDACTED FOR PRIVACY" in html
     assert (
         owner_client.post(f"{url}renew/", {"years": "1", "idempotency_key": "console-renew-1"}).status_code
         == 302
