@@ -1,7 +1,7 @@
 """Figures for the dashboard, read from Redis where the DNS servers count their queries."""
 
 import logging
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import redis
 from django.conf import settings
@@ -13,7 +13,7 @@ QUERY_COUNT_KEY = "dns:queries:{minute}"
 
 
 def minute_key(moment: datetime) -> str:
-    return QUERY_COUNT_KEY.format(minute=moment.astimezone(timezone.UTC).strftime("%Y%m%d%H%M"))
+    return QUERY_COUNT_KEY.format(minute=moment.astimezone(UTC).strftime("%Y%m%d%H%M"))
 
 
 def query_volume(zone_labels: dict[str, str], *, minutes: int = 60, now: datetime | None = None) -> dict:
@@ -24,7 +24,7 @@ def query_volume(zone_labels: dict[str, str], *, minutes: int = 60, now: datetim
     """
     now = now or timezone.now()
     moments = [now - timedelta(minutes=offset) for offset in range(minutes - 1, -1, -1)]
-    labels = [moment.astimezone(timezone.UTC).strftime("%H:%M") for moment in moments]
+    labels = [moment.astimezone(UTC).strftime("%H:%M") for moment in moments]
     if not zone_labels:
         return {"labels": labels, "series": [], "unit": "q/min"}
     try:

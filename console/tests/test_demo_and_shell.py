@@ -62,3 +62,31 @@ def test_form_errors_sit_beside_their_field():
     email_field = html.split('id="field-email"')[1].split("</div>")[0]
     assert "Enter a valid email address." in email_field
     assert 'value="not-an-address"' in email_field
+
+
+def test_dashboard_counts_and_query_chart(owner, owner_client):
+    import redis
+    from django.conf import settings
+    from django.utils import timezone
+
+    from console.dashboard import minute_key
+    from zones import services as zone_services
+
+    zone = zone_services.create_hosted_zone(owner=owner, name="counted.example")
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    # Zone ids repeat from test to test; counts left by earlier DNS-server tests would add up.
+    for old in client.scan_iter("dns:queries:*"):
+        client.delete(old)
+    key = minute_key(timezone.now())
+    client.hset(
+        key, mapping={f"{zone.pk}|A|NOERROR": 7, f"{zone.pk}|AAAA|NXDOMAIN": 2, "999999|A|NOERROR": 50}
+    )
+    try:
+        html = owner_client.get("/dashboard/").content.decode()
+        chart = owner_client.get("/dashboard/queries.json").json()
+    finally:
+        client.delete(key)
+
+    assert '<p class="figure" id="zone-count">1</p>' in html
+    assert chart["series"] == [{"name": "counted.example", "points": [0] * 59 + [9]}]
+    assert len(chart["labels"]) == 60

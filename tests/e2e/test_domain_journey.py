@@ -48,4 +48,6 @@ def test_buy_a_domain(page, screenshot):
     domain = Domain.objects.get(name="my-first-shop.com")
     assert domain.hosted_zone is not None
     registry_domain = DomainObject.objects.get(name="my-first-shop.com")
-    assert sorted(registry_domain.name_servers) == sorted(ns.rstrip(".") for ns in domain.hosted_zone.name_servers)
+    assert sorted(registry_domain.name_servers) == sorted(
+        ns.rstrip(".") for ns in domain.hosted_zone.name_servers
+    )
