@@ -5,12 +5,15 @@ and the DNS server's snapshot compiler all call these. Every function returns ev
 it finds; each `Problem` names its field, the record set and the reason in one sentence.
 """
 
+import functools
 import ipaddress
 from collections import defaultdict
 from collections.abc import Collection, Iterable
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 
 import dns.exception
+import dns.ipv4
+import dns.ipv6
 import dns.name
 import dns.rdata
 import dns.rdataclass
@@ -83,6 +86,7 @@ SOA_REFRESH, SOA_RETRY, SOA_EXPIRE, SOA_MINIMUM, SOA_TTL = 7200, 900, 1209600, 8
 NS_TTL = 172800
 
 _TYPE_MESSAGES = {"A": "is not an IPv4 address", "AAAA": "is not an IPv6 address"}
+_ADDRESS_CANONICALIZERS = {"A": dns.ipv4.canonicalize, "AAAA": dns.ipv6.canonicalize}
 
 
 @dataclass(frozen=True)
@@ -140,7 +144,8 @@ class RecordSetSpec:
         return (self.continent, self.country, self.subdivision)
 
     def as_dict(self) -> dict:
-        data = asdict(self)
+        # Field by field: dataclasses.asdict deep-copies, which a million-record import notices.
+        data = {name: getattr(self, name) for name in SPEC_FIELDS}
         data["values"] = list(self.values)
         return data
 
@@ -149,6 +154,9 @@ class RecordSetSpec:
         known = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
         known["values"] = tuple(known.get("values") or ())
         return cls(**known)
+
+
+SPEC_FIELDS = tuple(RecordSetSpec.__dataclass_fields__)
 
 
 @dataclass(frozen=True)
@@ -201,15 +209,20 @@ def absolute_name(text: str, zone_name: str) -> str:
     return f"{raw}.{zone_name}"
 
 
+@functools.lru_cache(maxsize=64)
+def _zone_origin(zone_name: str) -> dns.name.Name:
+    return dns.name.from_text(zone_name)
+
+
 def _parse_name(text: str, zone_name: str, field_name: str, collect: _Collector) -> str:
     raw = absolute_name(text, zone_name)
     try:
-        name = dns.name.from_unicode(raw)
+        # IDNA processing is slow; plain ASCII names need none.
+        name = dns.name.from_text(raw) if raw.isascii() else dns.name.from_unicode(raw)
     except (dns.exception.DNSException, UnicodeError, ValueError) as error:
         collect.add(field_name, f"{field_name}: {text} is not a domain name ({_reason(error)})")
         return raw
-    zone = dns.name.from_text(zone_name)
-    if not name.is_subdomain(zone):
+    if not name.is_subdomain(_zone_origin(zone_name)):
         collect.add(field_name, f"{field_name}: {name.to_text()} is not in the zone {zone_name}")
     return name.to_text().lower()
 
@@ -240,7 +253,13 @@ def normalize_value(rtype: str, text: str, zone_name: str) -> str:
     raw = (text or "").strip()
     if not raw:
         raise ValueError("is empty")
-    origin = dns.name.from_text(zone_name)
+    if rtype in _ADDRESS_CANONICALIZERS:
+        # The address parsers dnspython's A and AAAA rdata use, without the tokenizer around them.
+        try:
+            return _ADDRESS_CANONICALIZERS[rtype](raw)
+        except (dns.exception.DNSException, ValueError):
+            raise ValueError(_TYPE_MESSAGES[rtype])
+    origin = _zone_origin(zone_name)
     if rtype in ("TXT", "SPF"):
         return _txt_value(rdtype, raw)
     try:
