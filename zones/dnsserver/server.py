@@ -1,10 +1,12 @@
 """Sockets: one UDP and one TCP socket per listener, driven by the asyncio loop.
 
-UDP is read in batches: when the socket is readable we drain up to `UDP_BATCH` datagrams
-and answer each before returning to the loop, so one readiness event pays for many queries.
-Replies go out with an immediate `sendto`; only a full socket buffer queues them. TCP keeps
-each connection open for several queries (RFC 7766 §6.2.1), answers them in order and closes
-after `TCP_IDLE_SECONDS` of silence.
+UDP is read in batches: when the socket is readable, one recvmmsg(2) call reads up to
+`UDP_BATCH` datagrams, each is answered, and one sendmmsg(2) call sends the replies
+(batch.py); up to `UDP_BATCHES_PER_EVENT` batches run before the loop gets control back.
+Where those calls are missing, `recvfrom`/`sendto` do the same one datagram at a time. Only
+a full socket buffer queues replies for later. TCP keeps each connection open for several
+queries (RFC 7766 §6.2.1), answers them in order and closes after `TCP_IDLE_SECONDS` of
+silence.
 """
 
 import asyncio
@@ -14,12 +16,14 @@ import logging
 import socket
 from dataclasses import dataclass
 
+from zones.dnsserver import batch
 from zones.dnsserver.handler import QueryHandler, ServerState
 from zones.engine.data import IPAddress
 
 logger = logging.getLogger(__name__)
 
 UDP_BATCH = 64
+UDP_BATCHES_PER_EVENT = 8
 TCP_IDLE_SECONDS = 10.0
 ADDRESS_CACHE_SIZE = 4096
 DEFAULT_LISTENERS = ("auth=127.0.0.1:8053", "tld=127.0.0.1:8054", "root=127.0.0.1:8055")
@@ -72,7 +76,38 @@ class _UdpEndpoint:
         self.handler = handler
         self.pending: collections.deque[tuple[bytes, tuple]] = collections.deque()
         self.addresses: dict[str, IPAddress] = {}
-        loop.add_reader(sock.fileno(), self._read)
+        self.packed_addresses: dict[bytes, IPAddress] = {}
+        if batch.is_available():
+            self.udp_batch = batch.UdpBatch(sock, UDP_BATCH)
+            loop.add_reader(sock.fileno(), self._read_batches)
+        else:
+            loop.add_reader(sock.fileno(), self._read)
+
+    def _read_batches(self) -> None:
+        handle = self.handler.handle
+        addresses = self.packed_addresses
+        udp = self.udp_batch
+        for _ in range(UDP_BATCHES_PER_EVENT):
+            try:
+                datagrams = udp.receive()
+            except OSError as error:
+                logger.warning("UDP receive failed: %s", error)
+                return
+            if not datagrams:
+                return
+            for data, source, slot in datagrams:
+                address = addresses.get(source)
+                if address is None:
+                    if len(addresses) >= ADDRESS_CACHE_SIZE:
+                        addresses.clear()
+                    address = addresses[source] = ipaddress.ip_address(source)
+                reply = handle(data, address)
+                if reply is not None and not udp.queue(reply, slot):
+                    self._send(reply, udp.peer(slot))
+            for reply, peer in udp.flush():
+                self._queue(reply, peer)
+            if len(datagrams) < UDP_BATCH:
+                return
 
     def _read(self) -> None:
         recvfrom = self.sock.recvfrom
@@ -97,10 +132,14 @@ class _UdpEndpoint:
         try:
             self.sock.sendto(reply, peer)
         except (BlockingIOError, InterruptedError):
-            self.pending.append((reply, peer))
-            self.loop.add_writer(self.sock.fileno(), self._flush)
+            self._queue(reply, peer)
         except OSError as error:
             logger.debug("UDP send to %s failed: %s", peer, error)
+
+    def _queue(self, reply: bytes, peer: tuple) -> None:
+        if not self.pending:
+            self.loop.add_writer(self.sock.fileno(), self._flush)
+        self.pending.append((reply, peer))
 
     def _flush(self) -> None:
         while self.pending:

@@ -1,0 +1,185 @@
+"""Helpers of bench/dns_qps.sh: the generated zone and queries, our server, the table.
+
+Usage (from bench/dns_qps.sh):
+    dns_qps_helper.py generate DIR           zone.txt (10,000 records) and queries.txt in DIR
+    dns_qps_helper.py port                   a port free for UDP and TCP on 127.0.0.1
+    dns_qps_helper.py serve ZONE PORT        our server on 127.0.0.1:PORT until SIGTERM
+    dns_qps_helper.py wait PORT [SECONDS]    until 127.0.0.1:PORT answers for the zone
+    dns_qps_helper.py table RESULTS          the medians of dnsperf's results as a table
+"""
+
+import asyncio
+import logging
+import random
+import signal
+import socket
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import dns.exception
+import dns.message
+import dns.query
+import dns.rcode
+
+from zones.dnsserver.handler import ServerState
+from zones.dnsserver.server import DnsServer, Listener
+from zones.engine import ZoneSet, compile_zone, zone_data_from_text
+
+ORIGIN = "bench.test."
+RECORDS = 10_000
+QUERIES = 100_000
+MIXES = ("plain", "edns", "cookie")
+
+
+def generate(directory: Path, seed: int = 5) -> None:
+    """A zone of RECORDS records (A, AAAA, MX, TXT, CNAME, a few delegations) and a query mix.
+
+    The mix: answers of each type, CNAME chains, NXDOMAIN, NODATA and referrals, a tenth of
+    the names in mixed case as resolvers using 0x20 send them.
+    """
+    rng = random.Random(seed)
+    lines = [
+        f"$ORIGIN {ORIGIN}",
+        "$TTL 300",
+        "@ 3600 IN SOA ns1 hostmaster 1 7200 3600 1209600 300",
+        "@ IN NS ns1",
+        "@ IN NS ns2",
+        "ns1 IN A 192.0.2.1",
+        "ns2 IN A 192.0.2.2",
+        "@ IN MX 10 mail",
+        "mail IN A 192.0.2.25",
+    ]
+    hosts = []
+    index = 0
+    while len(lines) < RECORDS + 3:
+        host = f"host{index}"
+        hosts.append(host)
+        lines.append(f"{host} IN A 10.{index >> 16 & 255}.{index >> 8 & 255}.{index & 255}")
+        if index % 4 == 0:
+            lines.append(f"{host} IN AAAA 2001:db8::{index:x}")
+        if index % 10 == 0:
+            lines.append(f'{host} IN TXT "v=spf1 ip4:10.0.0.0/8 -all" "id {index}"')
+        if index % 20 == 0:
+            lines.append(f"{host} IN MX 10 mail")
+        if index % 10 == 5:
+            lines.append(f"www{index} IN CNAME {host}")
+        if index % 500 == 7:
+            lines.append(f"deleg{index} IN NS ns.deleg{index}")
+            lines.append(f"ns.deleg{index} IN A 192.0.2.{index % 250}")
+        index += 1
+    (directory / "zone.txt").write_text("\n".join(lines) + "\n")
+    kinds = (
+        [("host", "A")] * 50
+        + [("host", "AAAA")] * 10
+        + [("host", "TXT")] * 5
+        + [("host", "MX")] * 5
+        + [("www", "A")] * 10
+        + [("missing", "A")] * 10
+        + [("host", "SRV")] * 5
+        + [("deleg", "A")] * 5
+    )
+    queries = []
+    for _ in range(QUERIES):
+        kind, rdtype = rng.choice(kinds)
+        number = rng.randrange(index)
+        if kind == "www":
+            name = f"www{rng.randrange(index // 10) * 10 + 5}"
+        elif kind == "deleg":
+            name = f"www.deleg{rng.randrange(index // 500) * 500 + 7}"
+        elif kind == "missing":
+            name = f"nothere{number}"
+        else:
+            name = f"host{number}"
+        name = f"{name}.{ORIGIN}"
+        if rng.random() < 0.1:
+            name = "".join(char.upper() if rng.random() < 0.5 else char for char in name)
+        queries.append(f"{name} {rdtype}")
+    (directory / "queries.txt").write_text("\n".join(queries) + "\n")
+
+
+def free_port() -> int:
+    for _ in range(50):
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+            udp.bind(("127.0.0.1", 0))
+            port = udp.getsockname()[1]
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
+                try:
+                    tcp.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+                return port
+    raise OSError("no port free for both UDP and TCP")
+
+
+async def serve(zone_file: Path, port: int) -> None:
+    state = ServerState(roles=("auth",))
+    data = zone_data_from_text(zone_file.read_text(), ORIGIN, key="bench")
+    state.zones["auth"] = ZoneSet([compile_zone(data)])
+    server = DnsServer(state, [Listener("auth", "127.0.0.1", port)])
+    await server.start()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await stop.wait()
+    await server.stop()
+
+
+def wait(port: int, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    query = dns.message.make_query(ORIGIN, "SOA")
+    while time.monotonic() < deadline:
+        try:
+            reply = dns.query.udp(query, "127.0.0.1", port=port, timeout=0.2)
+        except (dns.exception.Timeout, ConnectionRefusedError):
+            continue
+        if reply.rcode() == dns.rcode.NOERROR and reply.answer:
+            return
+    sys.exit(f"nothing answered for {ORIGIN} on port {port} within {seconds} s")
+
+
+def table(results: Path) -> str:
+    """RESULTS holds lines `mix server run qps lost_percent`; medians per mix and server."""
+    runs: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    for line in results.read_text().splitlines():
+        mix, server, _run, qps, lost = line.split()
+        runs.setdefault((mix, server), []).append((float(qps), float(lost)))
+    head = ("mix", "runs", "ours qps", "nsd qps", "ratio", "ours lost", "nsd lost")
+    rows = ["{:<8} {:>4} {:>10} {:>10} {:>6} {:>10} {:>9}".format(*head)]
+    for mix in MIXES:
+        ours = runs.get((mix, "ours"), [])
+        nsd = runs.get((mix, "nsd"), [])
+        if not ours or not nsd:
+            continue
+        our_qps = statistics.median(qps for qps, _ in ours)
+        nsd_qps = statistics.median(qps for qps, _ in nsd)
+        rows.append(
+            f"{mix:<8} {len(ours):>4} {our_qps:>10.0f} {nsd_qps:>10.0f} {our_qps / nsd_qps:>6.2f} "
+            f"{max(lost for _, lost in ours):>9.2f}% {max(lost for _, lost in nsd):>8.2f}%"
+        )
+    return "\n".join(rows)
+
+
+def main(argv: list[str]) -> None:
+    command, *args = argv
+    if command == "generate":
+        generate(Path(args[0]))
+    elif command == "port":
+        print(free_port())
+    elif command == "serve":
+        logging.basicConfig(level=logging.WARNING)
+        asyncio.run(serve(Path(args[0]), int(args[1])))
+    elif command == "wait":
+        wait(int(args[0]), float(args[1]) if len(args) > 1 else 30.0)
+    elif command == "table":
+        print(table(Path(args[0])))
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

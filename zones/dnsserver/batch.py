@@ -1,0 +1,226 @@
+"""Batched UDP: recvmmsg(2) reads many datagrams, sendmmsg(2) sends many replies, via ctypes.
+
+Python's socket module has no batched calls, and on the query path the system calls cost
+more than answering: one `recvfrom` and one `sendto` per query is where a Python server
+spends most of its time. `UdpBatch` keeps preallocated message headers and buffers; the
+fields the kernel reads and writes are reached through memoryviews over them, so that a
+datagram costs a few slice operations rather than ctypes attribute lookups.
+
+Linux only (`is_available()`); elsewhere the server reads and writes one datagram a call.
+"""
+
+import ctypes
+import ctypes.util
+import errno
+import logging
+import socket
+import struct
+
+logger = logging.getLogger(__name__)
+
+RECEIVE_SLOT = 65536
+SEND_SLOT = 4096
+NAME_SLOT = 28  # sizeof(struct sockaddr_in6), the larger of the two families
+MSG_DONTWAIT = 0x40
+MSG_TRUNC = 0x20
+
+
+class _IoVec(ctypes.Structure):
+    _fields_ = [("iov_base", ctypes.c_void_p), ("iov_len", ctypes.c_size_t)]
+
+
+class _MsgHdr(ctypes.Structure):
+    _fields_ = [
+        ("msg_name", ctypes.c_void_p),
+        ("msg_namelen", ctypes.c_uint32),
+        ("msg_iov", ctypes.c_void_p),
+        ("msg_iovlen", ctypes.c_size_t),
+        ("msg_control", ctypes.c_void_p),
+        ("msg_controllen", ctypes.c_size_t),
+        ("msg_flags", ctypes.c_int),
+    ]
+
+
+class _MMsgHdr(ctypes.Structure):
+    _fields_ = [("msg_hdr", _MsgHdr), ("msg_len", ctypes.c_uint)]
+
+
+def _load_calls():
+    path = ctypes.util.find_library("c")
+    if path is None:
+        return None, None
+    libc = ctypes.CDLL(path, use_errno=True)
+    receive = getattr(libc, "recvmmsg", None)
+    send = getattr(libc, "sendmmsg", None)
+    if receive is None or send is None:
+        return None, None
+    receive.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_uint, ctypes.c_int, ctypes.c_void_p]
+    receive.restype = ctypes.c_int
+    send.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_uint, ctypes.c_int]
+    send.restype = ctypes.c_int
+    return receive, send
+
+
+_recvmmsg, _sendmmsg = _load_calls()
+
+# Offsets into the header arrays, in units of the memoryview formats used below.
+_MMSG_SIZE = ctypes.sizeof(_MMsgHdr)
+_NAMELEN = _MsgHdr.msg_namelen.offset
+_FLAGS = _MsgHdr.msg_flags.offset
+_LEN = _MMsgHdr.msg_len.offset
+assert _MMSG_SIZE % 8 == 0 and _NAMELEN % 4 == 0 and _FLAGS % 4 == 0 and _LEN % 4 == 0
+
+
+def is_available() -> bool:
+    return _recvmmsg is not None
+
+
+def peer_of(family: int, name: bytes) -> tuple:
+    """A sockaddr's bytes as the (host, port, ...) tuple socket.sendto takes."""
+    port = struct.unpack_from("!H", name, 2)[0]
+    if family == socket.AF_INET:
+        return socket.inet_ntop(family, name[4:8]), port
+    flowinfo = struct.unpack_from("!I", name, 4)[0]
+    scope_id = struct.unpack_from("=I", name, 24)[0]
+    return socket.inet_ntop(family, name[8:24]), port, flowinfo, scope_id
+
+
+class UdpBatch:
+    """Up to `size` datagrams in and `size` replies out per system call on one socket."""
+
+    def __init__(self, sock: socket.socket, size: int = 64) -> None:
+        self.fd = sock.fileno()
+        self.family = sock.family
+        self.size = size
+        # Where the packed source address sits in a sockaddr_in / sockaddr_in6.
+        self.address_slice = (4, 8) if sock.family == socket.AF_INET else (8, 24)
+        self._receive_data = bytearray(size * RECEIVE_SLOT)
+        self._send_data = bytearray(size * SEND_SLOT)
+        self._names = bytearray(size * NAME_SLOT)
+        # Header arrays live in bytearrays, so that memoryviews reach their fields directly.
+        self._receive_header_bytes = bytearray(size * _MMSG_SIZE)
+        self._send_header_bytes = bytearray(size * _MMSG_SIZE)
+        self._send_iov_bytes = bytearray(size * ctypes.sizeof(_IoVec))
+        self._receive_headers = (_MMsgHdr * size).from_buffer(self._receive_header_bytes)
+        self._send_headers = (_MMsgHdr * size).from_buffer(self._send_header_bytes)
+        self._receive_iov = (_IoVec * size)()
+        self._send_iov = (_IoVec * size).from_buffer(self._send_iov_bytes)
+        receive_base = ctypes.addressof(ctypes.c_char.from_buffer(self._receive_data))
+        send_base = ctypes.addressof(ctypes.c_char.from_buffer(self._send_data))
+        names_base = ctypes.addressof(ctypes.c_char.from_buffer(self._names))
+        self.name_addresses = [names_base + index * NAME_SLOT for index in range(size)]
+        for index in range(size):
+            self._receive_iov[index].iov_base = receive_base + index * RECEIVE_SLOT
+            self._receive_iov[index].iov_len = RECEIVE_SLOT
+            header = self._receive_headers[index].msg_hdr
+            header.msg_name = self.name_addresses[index]
+            header.msg_namelen = NAME_SLOT
+            header.msg_iov = ctypes.addressof(self._receive_iov[index])
+            header.msg_iovlen = 1
+            self._send_iov[index].iov_base = send_base + index * SEND_SLOT
+            header = self._send_headers[index].msg_hdr
+            header.msg_iov = ctypes.addressof(self._send_iov[index])
+            header.msg_iovlen = 1
+        self.received = memoryview(self._receive_data)
+        self.names = memoryview(self._names)
+        self._sending = memoryview(self._send_data)
+        self._receive_words = memoryview(self._receive_header_bytes).cast("I")
+        self._send_words = memoryview(self._send_header_bytes).cast("I")
+        self._send_pointers = memoryview(self._send_header_bytes).cast("Q")
+        self._send_lengths = memoryview(self._send_iov_bytes).cast("Q")
+        self._last_count = size
+        self._queued = 0
+        self._queued_slots: list[int] = []
+
+    def receive(self) -> list[tuple[bytes, bytes, int]]:
+        """Waiting datagrams as (data, packed source address, slot); empty when none.
+
+        Raises OSError for errors other than "nothing waiting".
+        """
+        words = self._receive_words
+        stride = _MMSG_SIZE // 4
+        namelen = _NAMELEN // 4
+        for index in range(self._last_count):
+            words[index * stride + namelen] = NAME_SLOT
+        count = _recvmmsg(self.fd, self._receive_headers, self.size, MSG_DONTWAIT, None)
+        if count < 0:
+            code = ctypes.get_errno()
+            self._last_count = 0
+            if code in (errno.EAGAIN, errno.EWOULDBLOCK, errno.EINTR):
+                return []
+            raise OSError(code, "recvmmsg failed")
+        self._last_count = count
+        received = self.received
+        names = self.names
+        start, end = self.address_slice
+        length = _LEN // 4
+        flags = _FLAGS // 4
+        datagrams = []
+        for index in range(count):
+            if words[index * stride + flags] & MSG_TRUNC:
+                logger.debug("dropped a datagram longer than %d bytes", RECEIVE_SLOT)
+                continue
+            offset = index * RECEIVE_SLOT
+            name = index * NAME_SLOT
+            datagrams.append(
+                (
+                    bytes(received[offset : offset + words[index * stride + length]]),
+                    bytes(names[name + start : name + end]),
+                    index,
+                )
+            )
+        return datagrams
+
+    def queue(self, reply: bytes, slot: int) -> bool:
+        """Queue a reply to the source of received `slot`; False if it is too big to batch."""
+        size = len(reply)
+        if size > SEND_SLOT:
+            return False
+        queued = self._queued
+        offset = queued * SEND_SLOT
+        self._sending[offset : offset + size] = reply
+        self._send_lengths[queued * 2 + 1] = size
+        self._send_pointers[queued * (_MMSG_SIZE // 8)] = self.name_addresses[slot]
+        self._send_words[queued * (_MMSG_SIZE // 4) + _NAMELEN // 4] = self._receive_words[
+            slot * (_MMSG_SIZE // 4) + _NAMELEN // 4
+        ]
+        self._queued_slots.append(slot)
+        self._queued = queued + 1
+        return True
+
+    def peer(self, slot: int) -> tuple:
+        name = slot * NAME_SLOT
+        return peer_of(self.family, bytes(self.names[name : name + NAME_SLOT]))
+
+    def flush(self) -> list[tuple[bytes, tuple]]:
+        """Send the queued replies; those the socket would not take, as (reply, peer)."""
+        sent = 0
+        count = self._queued
+        while sent < count:
+            done = _sendmmsg(self.fd, ctypes.byref(self._send_headers, sent * _MMSG_SIZE), count - sent, 0)
+            if done > 0:
+                sent += done
+                continue
+            code = ctypes.get_errno()
+            if code in (errno.EAGAIN, errno.EWOULDBLOCK, errno.ENOBUFS):
+                break
+            if code != errno.EINTR:
+                # One bad destination must not hold back the replies behind it.
+                logger.debug("UDP send to %s failed: %s", self.peer(self._queued_slots[sent]), os_error(code))
+                sent += 1
+        left = [
+            (
+                bytes(
+                    self._sending[index * SEND_SLOT : index * SEND_SLOT + self._send_lengths[index * 2 + 1]]
+                ),
+                self.peer(self._queued_slots[index]),
+            )
+            for index in range(sent, count)
+        ]
+        self._queued = 0
+        self._queued_slots.clear()
+        return left
+
+
+def os_error(code: int) -> str:
+    return f"[Errno {code}] {errno.errorcode.get(code, 'unknown')}"
