@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 WARM_UP_SECONDS = 15
 INTERVAL_SECONDS = 10
+THREADS = 16
 
 
 def serve_target(port_queue: multiprocessing.Queue) -> None:
@@ -158,7 +159,7 @@ def main() -> None:
             "-P",
             "threads",
             "-c",
-            "8",
+            str(THREADS),
             "-Q",
             region,
             "--without-gossip",
@@ -196,7 +197,7 @@ def main() -> None:
         lags = list(window.values_list("schedule_lag_ms", flat=True))
         failures = window.filter(is_success=False).count()
         total_seconds = (measure_to - measure_from).total_seconds()
-        print(f"checks: {checks} at {INTERVAL_SECONDS} s on one worker process (threads pool, 8 threads)")
+        print(f"checks: {checks} at {INTERVAL_SECONDS} s on one worker process ({THREADS} threads)")
         print(f"measured: {total_seconds:.0f} s after a {WARM_UP_SECONDS} s warm-up")
         print(f"probes: {len(lags)} ({len(lags) / total_seconds:.0f}/s), failed: {failures}")
         reasons = window.filter(is_success=False).values_list("error", flat=True)
@@ -208,8 +209,10 @@ def main() -> None:
             + ", ".join(f"{reason} {count}" for reason, count in by_reason.most_common(4))
         )
         if lags:
-            p50, p99 = percentile(lags, 0.50), percentile(lags, 0.99)
-            print(f"schedule lag ms: p50 {p50}, p99 {p99}, max {max(lags)}")
+            p50, p95, p99 = (percentile(lags, share) for share in (0.50, 0.95, 0.99))
+            print(f"schedule lag ms: p50 {p50}, p95 {p95}, p99 {p99}, max {max(lags)}")
+            late = sum(lag >= 1000 for lag in lags)
+            print(f"probes started 1 s or more late: {late} ({late / len(lags):.2%})")
         cpu = cpu_to - cpu_from
         print(f"worker CPU: {cpu:.1f} s in {wall:.0f} s ({cpu / wall:.0%} of one core)")
         print(f"load average (the machine is shared): {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
