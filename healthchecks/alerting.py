@@ -436,15 +436,19 @@ def deliver_notification(*, notification_id: int) -> str:
     notification = Notification.objects.select_related("event__alarm", "subscription__topic").get(
         pk=notification_id
     )
+    if notification.subscription is None:
+        # Unsubscribed after the event and before delivery: that wish wins.
+        Notification.objects.filter(pk=notification_id).update(
+            state=Notification.FAILED, last_error="unsubscribed before delivery"
+        )
+        return Notification.FAILED
     event = notification.event
     context = {
         "alarm": event.alarm,
         "event": event,
         "is_alarm": event.state == Alarm.ALARM,
         "alarm_url": settings.SITE_URL + reverse("healthchecks-alarm-list"),
-        "unsubscribe_url": settings.SITE_URL + unsubscribe_url(notification.subscription)
-        if notification.subscription
-        else "",
+        "unsubscribe_url": settings.SITE_URL + unsubscribe_url(notification.subscription),
     }
     try:
         transport_for(notification.protocol).send(

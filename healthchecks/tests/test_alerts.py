@@ -227,3 +227,18 @@ def test_a_forged_confirmation_link_is_refused(db):
     response = Client().post("/alerts/confirm/not-a-token/")
     assert response.status_code == 400
     assert b"This confirmation link is not valid." in response.content
+
+
+def test_an_address_unsubscribed_before_delivery_gets_nothing(
+    owner, sms_gateway, django_capture_on_commit_callbacks
+):
+    alarm = _alarm_with(owner, [("sms", MOBILE, True)])
+    event = _fire(alarm, Alarm.ALARM, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=False):
+        [notification_id] = alerting.announce_alarm_event(event_id=event.pk)
+    alerting.unsubscribe(
+        alerting.unsubscribe_url(alarm.topic.subscriptions.get()).rstrip("/").rsplit("/", 1)[1]
+    )
+    assert tasks.deliver_notification.apply(args=(notification_id,)).get() == "failed"
+    assert sms_gateway.requests == []
+    assert Notification.objects.get(pk=notification_id).last_error == "unsubscribed before delivery"
