@@ -31,7 +31,7 @@ from zones.engine.geo import EngineConfig
 from zones.engine.nodes import NodeInfo
 from zones.engine.policies import QueryContext
 from zones.engine.render import AA, QR, head, name_key, render, render_plain, render_tail
-from zones.engine.resolver import Resolution, refer, resolve
+from zones.engine.resolver import Resolution, add_additional, refer, resolve
 
 CHAIN_TYPES = (dns.rdatatype.A, dns.rdatatype.AAAA)
 _STATIC_CONFIG = EngineConfig()
@@ -369,14 +369,14 @@ def compile_zone(data: ZoneData) -> ZoneSnapshot:
             template = render_plain(plain_flags, static.key, rdtype, static.ttl, static.wires)
             answers[template[12 : 14 + len(static.key)]] = template
         else:
-            _precompute(index, static.name, set_key, rdtype, answers)
+            _answer_static(index, static, set_key, answers)
             if rdtype == cname:
                 chained.append(static)
     for static in chained:
         for rdtype in CHAIN_TYPES:
             set_key = static.key + _type_bytes(rdtype)
             if set_key not in answers:
-                _precompute(index, static.name, set_key, rdtype, answers)
+                _answer_chain(index, static, rdtype, set_key, answers)
     referrals = {}
     for cut in index.cuts:
         result = Resolution()
@@ -404,6 +404,61 @@ def compile_zone(data: ZoneData) -> ZoneSnapshot:
         has_wildcards=any(key.startswith(b"\x01*") for key in names if key != origin_key),
         record_count=record_count,
     )
+
+
+def _answer_static(index: _Index, static: _StaticSet, set_key: bytes, answers: dict) -> None:
+    """The template of a static set asked for at its own name: the set plus its additional addresses.
+
+    What `resolve` answers there (the name exists, the type has static data), without
+    walking the zone for it.
+    """
+    rrset = static.get_rrset()
+    if rrset.name.labels != static.name.labels:
+        _precompute(index, static.name, set_key, static.rdtype, answers)
+        return
+    result = Resolution()
+    result.answer.append(rrset)
+    add_additional(index, rrset, result)
+    template = render(QR | AA, static.name, static.rdtype, result.answer, [], result.additional)
+    answers[template[12 : 12 + len(set_key)]] = template
+
+
+def _answer_chain(index: _Index, static: _StaticSet, rdtype: int, set_key: bytes, answers: dict) -> None:
+    """A or AAAA asked at a CNAME (RFC 1034 §4.3.2 step 3a): the CNAME, then the target's set or NODATA.
+
+    Written here for the common targets (outside the zone, or an existing name of it that
+    is not delegated, holds static data and is no CNAME itself); every other case goes
+    through `resolve`.
+    """
+    cname = static.get_rrset()
+    if rdtype in index.nodes[static.key].types or cname.name.labels != static.name.labels:
+        _precompute(index, static.name, set_key, rdtype, answers)
+        return
+    target = cname[0].target
+    target_key = name_key(target)
+    result = Resolution()
+    result.answer.append(cname)
+    if target_key != static.key and target.is_subdomain(index.origin):
+        node = index.nodes.get(target_key)
+        if (
+            node is None
+            or node.is_cut
+            or node.below_cut
+            or rdtype in node.dynamic
+            or (rdtype not in node.types and dns.rdatatype.CNAME in node.types)
+        ):
+            _precompute(index, static.name, set_key, rdtype, answers)
+            return
+        if rdtype in node.types:
+            rrset = index.sets[target_key + _type_bytes(rdtype)].get_rrset()
+            if rrset.name.labels != target.labels:
+                _precompute(index, static.name, set_key, rdtype, answers)
+                return
+            result.answer.append(rrset)
+        else:
+            result.authority.append(index.negative_soa)
+    template = render(QR | AA, static.name, rdtype, result.answer, result.authority, [])
+    answers[template[12 : 12 + len(set_key)]] = template
 
 
 def _precompute(index: _Index, name: dns.name.Name, set_key: bytes, rdtype: int, answers: dict) -> None:

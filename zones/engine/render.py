@@ -13,7 +13,9 @@ import io
 import struct
 
 import dns.name
+import dns.rdata
 import dns.rdataclass
+import dns.rdatatype
 import dns.rrset
 
 HEADER = struct.Struct("!HHHHHH")
@@ -45,6 +47,13 @@ def question_wire(key: bytes, rdtype: int) -> bytes:
     return key + struct.pack("!HH", rdtype, dns.rdataclass.IN)
 
 
+# Types whose rdata names dnspython compresses when it renders a message (RFC 1035 §4.1.4
+# allows it for the well-known types; RFC 3597 §4 forbids it for the others). `render`
+# writes NS, CNAME, PTR, MX and SOA itself and leaves messages with the rest to dnspython.
+_TARGET_TYPES = frozenset({dns.rdatatype.NS, dns.rdatatype.CNAME, dns.rdatatype.PTR})
+_OTHER_COMPRESSED_TYPES = frozenset({dns.rdatatype.IPSECKEY, dns.rdatatype.AMTRELAY})
+
+
 def render(
     flags: int,
     qname: dns.name.Name,
@@ -53,7 +62,82 @@ def render(
     authority: list[dns.rrset.RRset],
     additional: list[dns.rrset.RRset],
 ) -> bytes:
-    """A compressed template for one question (ID 0, question in lower case)."""
+    """A compressed template for one question (ID 0, question in lower case).
+
+    Byte for byte what `render_with_dnspython` writes, at a fraction of the cost: names are
+    compressed against a table of lower-case wire suffixes instead of dnspython Name objects.
+    """
+    sections = (answer, authority, additional)
+    for section in sections:
+        for rrset in section:
+            if rrset.rdtype in _OTHER_COMPRESSED_TYPES or rrset.rdclass != dns.rdataclass.IN or not rrset:
+                return render_with_dnspython(flags, qname, rdtype, answer, authority, additional)
+    out = bytearray(HEADER.size)
+    table: dict[bytes, int] = {}
+    _write_name(out, qname.canonicalize(), table)
+    out += struct.pack("!HH", rdtype, dns.rdataclass.IN)
+    counts = [sum(_write_rrset(out, rrset, table) for rrset in section) for section in sections]
+    HEADER.pack_into(out, 0, 0, flags, 1, *counts)
+    return bytes(out)
+
+
+def _write_name(out: bytearray, name: dns.name.Name, table: dict[bytes, int]) -> None:
+    # RFC 1035 §4.1.4, as dnspython's Name.to_wire does it: the longest suffix already
+    # written becomes a pointer; each suffix written out is remembered while its offset fits
+    # in a pointer.
+    key = name_key(name)
+    offset = 0
+    for label in name.labels:
+        if not label:
+            out.append(0)
+            return
+        pointer = table.get(key[offset:])
+        if pointer is not None:
+            out += (0xC000 | pointer).to_bytes(2, "big")
+            return
+        if len(out) <= 0x3FFF:
+            table[key[offset:]] = len(out)
+        out.append(len(label))
+        out += label
+        offset += len(label) + 1
+
+
+def _write_rrset(out: bytearray, rrset: dns.rrset.RRset, table: dict[bytes, int]) -> int:
+    fixed = struct.pack("!HHI", rrset.rdtype, rrset.rdclass, rrset.ttl)
+    for rdata in rrset:
+        _write_name(out, rrset.name, table)
+        out += fixed
+        length_at = len(out)
+        out += b"\x00\x00"
+        _write_rdata(out, rdata, table)
+        struct.pack_into("!H", out, length_at, len(out) - length_at - 2)
+    return len(rrset)
+
+
+def _write_rdata(out: bytearray, rdata: dns.rdata.Rdata, table: dict[bytes, int]) -> None:
+    rdtype = rdata.rdtype
+    if rdtype in _TARGET_TYPES:
+        _write_name(out, rdata.target, table)
+    elif rdtype == dns.rdatatype.MX:
+        out += struct.pack("!H", rdata.preference)
+        _write_name(out, rdata.exchange, table)
+    elif rdtype == dns.rdatatype.SOA:
+        _write_name(out, rdata.mname, table)
+        _write_name(out, rdata.rname, table)
+        out += struct.pack("!IIIII", rdata.serial, rdata.refresh, rdata.retry, rdata.expire, rdata.minimum)
+    else:
+        out += rdata.to_wire()
+
+
+def render_with_dnspython(
+    flags: int,
+    qname: dns.name.Name,
+    rdtype: int,
+    answer: list[dns.rrset.RRset],
+    authority: list[dns.rrset.RRset],
+    additional: list[dns.rrset.RRset],
+) -> bytes:
+    """`render` through dnspython's own RRset.to_wire: the reference, and the path for rare types."""
     buffer = io.BytesIO()
     buffer.write(bytes(HEADER.size))
     compress: dict[dns.name.Name, int] = {}

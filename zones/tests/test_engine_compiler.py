@@ -12,7 +12,7 @@ import pytest
 from zones.engine import CompileError, Question, RecordSetData, ZoneData, answer, compile_zone, find_wire
 from zones.engine.compiler import PLAIN_TYPES
 from zones.engine.policies import QueryContext
-from zones.engine.render import AA, QR, name_key, render
+from zones.engine.render import AA, QR, name_key, render_with_dnspython
 from zones.engine.resolver import resolve
 from zones.tests.dns_fixtures import example_zones, name
 
@@ -31,7 +31,7 @@ def reference_template(snapshot, qname: dns.name.Name, rdtype: int) -> bytes:
     """What dnspython renders for the resolver's answer: the slow path the compiler replaces."""
     result = resolve(snapshot, qname, rdtype, QueryContext(config=None, health={}))
     flags = QR | (AA if result.is_authoritative else 0) | result.rcode
-    return render(flags, qname, rdtype, result.answer, result.authority, result.additional)
+    return render_with_dnspython(flags, qname, rdtype, result.answer, result.authority, result.additional)
 
 
 @pytest.mark.parametrize(
