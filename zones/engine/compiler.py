@@ -73,13 +73,15 @@ _ADDRESS_FAMILIES = {dns.rdatatype.A: socket.AF_INET, dns.rdatatype.AAAA: socket
 
 
 class _StaticSet:
-    """One static RRset while compiling.
+    """One static RRset while compiling, readable by `render` like a dnspython RRset.
 
-    Plain types keep their rdata as uncompressed wire (`wires`) and build the dnspython
-    RRset only if the resolver asks for it; other types keep the RRset from the start.
+    Plain types keep their rdata as uncompressed wire (`wires`); other types hold a single
+    rdata in `rdatas`, or the RRset when several were merged. The dnspython RRset is built
+    only when the resolver asks for it: building one hashes every rdata.
     """
 
-    __slots__ = ("key", "name", "rdtype", "rrset", "ttl", "wires")
+    __slots__ = ("key", "name", "rdatas", "rdtype", "rrset", "ttl", "wires")
+    rdclass = dns.rdataclass.IN
 
     def __init__(self, key: bytes, name: dns.name.Name, rdtype: int, ttl: int) -> None:
         self.key = key
@@ -87,18 +89,29 @@ class _StaticSet:
         self.rdtype = rdtype
         self.ttl = ttl
         self.wires: list[bytes] | None = None
+        self.rdatas: list[dns.rdata.Rdata] | None = None
         self.rrset: dns.rrset.RRset | None = None
 
     def get_rrset(self) -> dns.rrset.RRset:
         if self.rrset is None:
-            rdatas = [
-                dns.rdata.from_wire(dns.rdataclass.IN, self.rdtype, wire, 0, len(wire)) for wire in self.wires
-            ]
+            rdatas = self.rdatas
+            if self.wires is not None:
+                rdatas = [
+                    dns.rdata.from_wire(dns.rdataclass.IN, self.rdtype, wire, 0, len(wire))
+                    for wire in self.wires
+                ]
             self.rrset = dns.rrset.from_rdata_list(self.name, self.ttl, rdatas)
         return self.rrset
 
+    def __iter__(self) -> Iterator[dns.rdata.Rdata]:
+        if self.rrset is not None:
+            return iter(self.rrset)
+        return iter(self.rdatas)
+
     def __len__(self) -> int:
-        return len(self.wires) if self.wires is not None else len(self.rrset)
+        if self.wires is not None:
+            return len(self.wires)
+        return len(self.rrset) if self.rrset is not None else len(self.rdatas)
 
 
 class _Index:
@@ -208,12 +221,16 @@ class _Index:
 
     def _add_rdatas(self, static: _StaticSet, record: RecordSetData) -> bool:
         rdatas = [make_rdata(record.rdtype, value, self.origin) for value in record.rdatas]
+        is_new = static.rrset is None and static.rdatas is None
         if not rdatas:
-            return static.rrset is not None
-        if static.rrset is None:
+            return not is_new
+        if is_new and len(rdatas) == 1:
+            # One rdata: nothing to merge or deduplicate, so no RRset until one is asked for.
+            static.rdatas = rdatas
+        elif is_new:
             static.rrset = dns.rrset.from_rdata_list(record.name, record.ttl, rdatas)
         else:
-            static.rrset.update(dns.rrset.from_rdata_list(record.name, record.ttl, rdatas))
+            static.get_rrset().update(dns.rrset.from_rdata_list(record.name, record.ttl, rdatas))
         return True
 
     def _build_nodes(self) -> dict[bytes, NodeInfo]:
@@ -412,13 +429,13 @@ def _answer_static(index: _Index, static: _StaticSet, set_key: bytes, answers: d
     What `resolve` answers there (the name exists, the type has static data), without
     walking the zone for it.
     """
-    rrset = static.get_rrset()
-    if rrset.name.labels != static.name.labels:
+    records = static if static.rrset is None else static.rrset
+    if records.name.labels != static.name.labels:
         _precompute(index, static.name, set_key, static.rdtype, answers)
         return
     result = Resolution()
-    result.answer.append(rrset)
-    add_additional(index, rrset, result)
+    result.answer.append(records)
+    add_additional(index, records, result)
     template = render(QR | AA, static.name, static.rdtype, result.answer, [], result.additional)
     answers[template[12 : 12 + len(set_key)]] = template
 
@@ -430,11 +447,11 @@ def _answer_chain(index: _Index, static: _StaticSet, rdtype: int, set_key: bytes
     is not delegated, holds static data and is no CNAME itself); every other case goes
     through `resolve`.
     """
-    cname = static.get_rrset()
+    cname = static if static.rrset is None else static.rrset
     if rdtype in index.nodes[static.key].types or cname.name.labels != static.name.labels:
         _precompute(index, static.name, set_key, rdtype, answers)
         return
-    target = cname[0].target
+    target = next(iter(cname)).target
     target_key = name_key(target)
     result = Resolution()
     result.answer.append(cname)
@@ -450,11 +467,13 @@ def _answer_chain(index: _Index, static: _StaticSet, rdtype: int, set_key: bytes
             _precompute(index, static.name, set_key, rdtype, answers)
             return
         if rdtype in node.types:
-            rrset = index.sets[target_key + _type_bytes(rdtype)].get_rrset()
-            if rrset.name.labels != target.labels:
+            records = index.sets[target_key + _type_bytes(rdtype)]
+            if records.rrset is not None:
+                records = records.rrset
+            if records.name.labels != target.labels:
                 _precompute(index, static.name, set_key, rdtype, answers)
                 return
-            result.answer.append(rrset)
+            result.answer.append(records)
         else:
             result.authority.append(index.negative_soa)
     template = render(QR | AA, static.name, rdtype, result.answer, result.authority, [])

@@ -104,12 +104,17 @@ def _write_name(out: bytearray, name: dns.name.Name, table: dict[bytes, int]) ->
 
 def _write_rrset(out: bytearray, rrset: dns.rrset.RRset, table: dict[bytes, int]) -> int:
     fixed = struct.pack("!HHI", rrset.rdtype, rrset.rdclass, rrset.ttl)
-    for rdata in rrset:
+    # The compiler hands plain record sets over as uncompressed rdata wire.
+    wires = getattr(rrset, "wires", None)
+    for rdata in rrset if wires is None else wires:
         _write_name(out, rrset.name, table)
         out += fixed
         length_at = len(out)
         out += b"\x00\x00"
-        _write_rdata(out, rdata, table)
+        if wires is None:
+            _write_rdata(out, rdata, table)
+        else:
+            out += rdata
         struct.pack_into("!H", out, length_at, len(out) - length_at - 2)
     return len(rrset)
 
