@@ -23,6 +23,7 @@ class TargetHandler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         self.server.requests.append(self.path)
+        self.server.hosts.append(self.headers.get("Host"))
         self.server.request_seen.set()
         if self.path.startswith("/slow"):
             self.server.release.wait(30)
@@ -58,6 +59,7 @@ class LocalServer:
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.httpd.daemon_threads = True
         self.httpd.requests = []
+        self.httpd.hosts = []
         self.httpd.request_seen = threading.Event()
         self.httpd.release = threading.Event()
         if context is not None:
