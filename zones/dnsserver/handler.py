@@ -23,7 +23,11 @@ import dns.rdatatype
 
 from zones.dnsserver import xfr
 from zones.dnsserver.wire import (
+    DO_OPT,
     HEADER,
+    OUR_PAYLOAD,
+    PLAIN_OPT,
+    PLAIN_UDP_LIMIT,
     TYPE_CLASS,
     CookieJar,
     Edns,
@@ -74,6 +78,9 @@ class QueryHandler:
     def handle(self, data: bytes, address: IPAddress, is_tcp: bool = False) -> bytes | None:
         """One reply for one request, or None to drop it (short header, a response)."""
         try:
+            reply = self._answer_common(data, address, is_tcp)
+            if reply is not None:
+                return reply
             query = parse_query(data)
             if query is None:
                 query = self._parse_general(data)
@@ -100,6 +107,87 @@ class QueryHandler:
                 return [reply] if reply is not None else []
         reply = self.handle(data, address, is_tcp=True)
         return [reply] if reply is not None else []
+
+    def _answer_common(self, data: bytes, address: IPAddress, is_tcp: bool) -> bytes | None:
+        """The common query in one pass over its bytes, or None to take the general way.
+
+        Taken: a QUERY with one IN question, no EDNS or EDNS0 with no option or a lone
+        COOKIE, a name in a served zone with a precomputed answer, and a reply that fits.
+        It makes the same reply as parse_query, _dispatch and complete would; it only
+        skips their objects and calls, which is most of a query's cost in Python.
+        """
+        size = len(data)
+        # Header: QR clear, opcode QUERY, QDCOUNT 1, no answer or authority, ARCOUNT 0 or 1.
+        if size < 17 or data[2] & 0xF8 or data[4:11] != b"\x00\x01\x00\x00\x00\x00\x00" or data[11] > 1:
+            return None
+        offset = 12
+        length = data[12]
+        while length:
+            if length > 63:
+                return None
+            offset += length + 1
+            if offset >= size:
+                return None
+            length = data[offset]
+        end = offset + 5
+        if end > size or offset > 266 or data[offset + 3] or data[offset + 4] != 1:
+            return None
+        rdtype = data[offset + 1] << 8 | data[offset + 2]
+        limit = TCP_LIMIT if is_tcp else PLAIN_UDP_LIMIT
+        opt = b""
+        if data[11]:
+            # OPT (RFC 6891 §6.1.2): root owner, type 41, version 0, ending the message.
+            if size < end + 11 or data[end : end + 3] != b"\x00\x00\x29" or data[end + 6]:
+                return None
+            rdlength = data[end + 9] << 8 | data[end + 10]
+            if end + 11 + rdlength != size:
+                return None
+            opt = DO_OPT if data[end + 7] & 0x80 else PLAIN_OPT
+            if rdlength:
+                # A lone COOKIE option (RFC 7873 §4): the client cookie, maybe our last one.
+                if (
+                    data[end + 11 : end + 13] != b"\x00\x0a"
+                    or data[end + 13]
+                    or data[end + 14] != rdlength - 4
+                ):
+                    return None
+                if rdlength != 12 and not 20 <= rdlength <= 44:
+                    return None
+                client_cookie = data[end + 15 : end + 23]
+                value = client_cookie + self.state.cookies.server_cookie(client_cookie, address.packed)
+                opt = opt[:-2] + (len(value) + 4).to_bytes(2, "big") + b"\x00\x0a\x00\x18" + value
+            if not is_tcp:
+                payload = data[end + 3] << 8 | data[end + 4]
+                limit = (
+                    OUR_PAYLOAD if payload >= OUR_PAYLOAD else payload if payload > PLAIN_UDP_LIMIT else 512
+                )
+        if rdtype in TRANSFER_TYPES:
+            return None
+        key = data[12 : offset + 1].lower()
+        zone = self.state.zones[self.role].find(key, address)
+        if zone is None:
+            return None
+        template = find_wire(zone, key, rdtype)
+        if template is None:
+            return None
+        arcount = template[10] << 8 | template[11]
+        if opt:
+            arcount += 1
+        reply = b"".join(
+            (
+                data[:2],
+                bytes((template[2] | data[2] & 0x01, template[3] | data[3] & 0x10)),
+                template[4:10],
+                arcount.to_bytes(2, "big"),
+                data[12:end],
+                template[end:],
+                opt,
+            )
+        )
+        if len(reply) > limit:
+            return None
+        self.state.counters[(zone.key, rdtype, template[3] & 0x0F)] += 1
+        return reply
 
     def _dispatch(self, query: Query, address: IPAddress, is_tcp: bool) -> bytes:
         edns = query.edns

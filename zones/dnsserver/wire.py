@@ -31,6 +31,10 @@ PLAIN_UDP_LIMIT = 512
 DO_BIT = 0x8000
 OPCODE_MASK = 0x7800
 QR = 0x8000
+COOKIES_PER_SECOND = 65536
+# Our OPT record without options (RFC 6891 §6.1.2): root owner, payload 1232, DO clear or set.
+PLAIN_OPT = b"\x00" + OPT_FIXED.pack(OPT_TYPE, OUR_PAYLOAD, 0, 0, 0, 0)
+DO_OPT = b"\x00" + OPT_FIXED.pack(OPT_TYPE, OUR_PAYLOAD, 0, 0, DO_BIT, 0)
 
 
 class FormError(Exception):
@@ -173,11 +177,27 @@ class CookieJar:
 
     def __init__(self, secret: bytes | None = None) -> None:
         self._secret = secret or os.urandom(16)
+        # A resolver keeps its client cookie for a long time and asks many questions a
+        # second; the cookies of the current second are remembered rather than rehashed.
+        self._second = 0
+        self._issued: dict[bytes, bytes] = {}
 
     def server_cookie(self, client_cookie: bytes, address: bytes) -> bytes:
-        prefix = b"\x01\x00\x00\x00" + int(time.time()).to_bytes(4, "big")
-        digest = hashlib.blake2b(client_cookie + prefix + address, key=self._secret, digest_size=8).digest()
-        return prefix + digest
+        now = int(time.time())
+        if now != self._second:
+            self._second = now
+            self._issued = {}
+        key = client_cookie + address
+        cookie = self._issued.get(key)
+        if cookie is None:
+            if len(self._issued) >= COOKIES_PER_SECOND:
+                self._issued = {}
+            prefix = b"\x01\x00\x00\x00" + now.to_bytes(4, "big")
+            digest = hashlib.blake2b(
+                client_cookie + prefix + address, key=self._secret, digest_size=8
+            ).digest()
+            cookie = self._issued[key] = prefix + digest
+        return cookie
 
 
 def opt_record(edns: Edns, cookie: bytes | None, scope: int | None, extended_rcode: int = 0) -> bytes:
