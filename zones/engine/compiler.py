@@ -269,6 +269,27 @@ class _Index:
         return tuple(group) if group else None
 
 
+class _RecordsView:
+    """The index as `add_additional` reads it: record sets as they are, no RRsets built.
+
+    Building RRsets while the templates are rendered would leave them scattered between
+    the templates, and their memory resident after the index is gone.
+    """
+
+    def __init__(self, index: _Index) -> None:
+        self.index = index
+        self.origin = index.origin
+
+    def get_rrset(self, name: dns.name.Name, rdtype: int) -> "_StaticSet | dns.rrset.RRset | None":
+        static = self.index.sets.get(name_key(name) + _type_bytes(rdtype))
+        if static is None or static.rrset is not None:
+            return static.rrset if static is not None else None
+        return static
+
+    def get_group(self, name: dns.name.Name, rdtype: int) -> tuple[RecordSetData, ...] | None:
+        return self.index.get_group(name, rdtype)
+
+
 def _type_bytes(rdtype: int) -> bytes:
     return rdtype.to_bytes(2, "big")
 
@@ -435,7 +456,7 @@ def _answer_static(index: _Index, static: _StaticSet, set_key: bytes, answers: d
         return
     result = Resolution()
     result.answer.append(records)
-    add_additional(index, records, result)
+    add_additional(_RecordsView(index), records, result)
     template = render(QR | AA, static.name, static.rdtype, result.answer, [], result.additional)
     answers[template[12 : 12 + len(set_key)]] = template
 
