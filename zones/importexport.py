@@ -96,7 +96,8 @@ def read_zone_file(text: str, zone_name: str) -> ZoneFile:
                 f"line {line}: {owner} {rtype}: {rtype} is not a supported record type", field="file"
             )
         key = (owner, rtype)
-        value = rdata.to_text()
+        # Names and values stay dnspython objects: the rule module takes them without parsing again.
+        value = rdata
         if key in groups:
             index = groups[key]
             spec = result.record_sets[index]
@@ -105,7 +106,7 @@ def read_zone_file(text: str, zone_name: str) -> ZoneFile:
             )
         else:
             groups[key] = len(result.record_sets)
-            result.record_sets.append(rules.RecordSetSpec(name=owner, type=rtype, ttl=ttl, values=(value,)))
+            result.record_sets.append(rules.RecordSetSpec(name=name, type=rtype, ttl=ttl, values=(value,)))
             result.lines.append(line)
     for number, raw in enumerate(text.splitlines(), start=1):
         if raw.startswith(ANNOTATION):
@@ -124,7 +125,7 @@ def import_changes(zone: HostedZone, zone_file: ZoneFile, *, replace: bool = Fal
     """The changes that bring the zone to the file: UPSERT each record set, DELETE the rest if `replace`."""
     changes = [Change(services.UPSERT, spec) for spec in zone_file.record_sets]
     if replace:
-        in_file = {(spec.name, spec.type, spec.set_identifier) for spec in zone_file.record_sets}
+        in_file = {(str(spec.name).lower(), spec.type, spec.set_identifier) for spec in zone_file.record_sets}
         for rs in RecordSet.objects.filter(hosted_zone=zone, is_protected=False).iterator(chunk_size=5000):
             if (rs.name, rs.type, rs.set_identifier) not in in_file:
                 changes.append(Change(services.DELETE, services.spec_from_record_set(rs)))

@@ -157,7 +157,10 @@ class RecordSet(models.Model):
         PRIMARY = "PRIMARY", "Primary"
         SECONDARY = "SECONDARY", "Secondary"
 
-    hosted_zone = models.ForeignKey(HostedZone, on_delete=models.CASCADE, related_name="record_sets")
+    # No index of its own: the unique (hosted_zone, name, type, set_identifier) index leads with it.
+    hosted_zone = models.ForeignKey(
+        HostedZone, on_delete=models.CASCADE, related_name="record_sets", db_index=False
+    )
     name = models.CharField(max_length=255, help_text="Absolute, lowercase, with the trailing dot.")
     type = models.CharField(max_length=10)
     ttl = models.PositiveIntegerField(null=True, blank=True, help_text="None for an alias.")
@@ -259,7 +262,10 @@ class ChangeBatch(models.Model):
 class AuditEntry(models.Model):
     """One change to one record set, with the record set before and after (JSON), and who did it."""
 
-    hosted_zone = models.ForeignKey(HostedZone, on_delete=models.CASCADE, related_name="audit_entries")
+    # No index of its own: the (hosted_zone, change_batch) index leads with it.
+    hosted_zone = models.ForeignKey(
+        HostedZone, on_delete=models.CASCADE, related_name="audit_entries", db_index=False
+    )
     change_batch = models.ForeignKey(
         ChangeBatch, on_delete=models.CASCADE, null=True, blank=True, related_name="audit_entries"
     )

@@ -214,7 +214,11 @@ def _zone_origin(zone_name: str) -> dns.name.Name:
     return dns.name.from_text(zone_name)
 
 
-def _parse_name(text: str, zone_name: str, field_name: str, collect: _Collector) -> str:
+def _parse_name(text: "str | dns.name.Name", zone_name: str, field_name: str, collect: _Collector) -> str:
+    if isinstance(text, dns.name.Name):  # already parsed by dnspython (the zone-file reader)
+        if not text.is_absolute() or not text.is_subdomain(_zone_origin(zone_name)):
+            collect.add(field_name, f"{field_name}: {text} is not in the zone {zone_name}")
+        return text.to_text().lower()
     raw = absolute_name(text, zone_name)
     try:
         # IDNA processing is slow; plain ASCII names need none.
@@ -267,6 +271,13 @@ def normalize_value(rtype: str, text: str, zone_name: str) -> str:
     except (dns.exception.DNSException, ValueError, UnicodeError) as error:
         raise ValueError(_TYPE_MESSAGES.get(rtype) or f"is not a valid {rtype} value ({_reason(error)})")
     return rdata.to_text(relativize=False).lower() if rtype in ("CNAME", "NS", "PTR") else rdata.to_text()
+
+
+def _rdata_text(rtype: str, rdata: dns.rdata.Rdata, text: str) -> str:
+    """A value dnspython has parsed already (the zone-file reader) as normalize_value gives it."""
+    if dns.rdatatype.to_text(rdata.rdtype) != rtype:
+        raise ValueError(f"is not a {rtype} value")
+    return text.lower() if rtype in ("CNAME", "NS", "PTR") else text
 
 
 def _txt_value(rdtype: dns.rdatatype.RdataType, raw: str) -> str:
@@ -358,7 +369,9 @@ def check_record_set(
 def _check_values(
     spec: RecordSetSpec, rtype: str, is_alias: bool, zone_name: str, collect: _Collector
 ) -> tuple[str, ...]:
-    raw_values = [value for value in (spec.values or ()) if str(value).strip()]
+    raw_values = [
+        value for value in (spec.values or ()) if isinstance(value, dns.rdata.Rdata) or str(value).strip()
+    ]
     if is_alias:
         if raw_values:
             collect.add("values", "values: an alias record set has no values of its own")
@@ -373,9 +386,10 @@ def _check_values(
     normalized: list[str] = []
     seen: set[str] = set()
     for raw in raw_values:
-        text = str(raw).strip()
+        parsed = isinstance(raw, dns.rdata.Rdata)  # by the zone-file reader, so not parsed again
+        text = raw.to_text() if parsed else str(raw).strip()
         try:
-            value = normalize_value(rtype, text, zone_name)
+            value = _rdata_text(rtype, raw, text) if parsed else normalize_value(rtype, text, zone_name)
         except ValueError as error:
             collect.add("values", f"value: {text} {error}")
             continue

@@ -255,8 +255,14 @@ def _plan(
     return state, audit, touched
 
 
+AUDIT_ALWAYS = frozenset({"name", "type", "ttl", "values", "policy"})
+
+
 def _dict(spec: rules.RecordSetSpec | None) -> dict | None:
-    return spec.as_dict() if spec is not None else None
+    """The record set as the audit log keeps it: the fields it uses (empty ones left out)."""
+    if spec is None:
+        return None
+    return {k: v for k, v in spec.as_dict().items() if k in AUDIT_ALWAYS or v not in ("", None, False)}
 
 
 def _mismatch(current: rules.RecordSetSpec, proposed: rules.RecordSetSpec) -> str:
