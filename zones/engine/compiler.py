@@ -1,12 +1,20 @@
 """Compiling ZoneData into an immutable ZoneSnapshot, and the set of zones one role serves.
 
-`compile_zone` indexes the record sets with full dnspython objects, runs the resolver once
-for every (name, type) whose answer cannot change between queries (simple data, CNAME
-chains to A/AAAA, DS at delegations) and keeps only the rendered template of each: the
-snapshot is a few dictionaries of bytes, which keeps a million-record zone small. Data that
-has no template of its own (delegation NS sets, glue, routing-policy groups) is kept as
-objects. The resolver later reads a snapshot through the same `ZoneStore` protocol it used
-while compiling, parsing a template back when it needs a static set.
+`compile_zone` indexes the record sets by name key (the lower-case wire name), then keeps
+the rendered template of every (name, type) whose answer cannot change between queries
+(simple data, CNAME chains to A/AAAA, DS at delegations): the snapshot is a few
+dictionaries of bytes, which keeps a million-record zone small. Templates are made three
+ways, all giving the bytes the resolver's answer renders to (tests compare them):
+- plain types (PLAIN_TYPES: the answer is the set alone, no compressible rdata names) are
+  written straight from their rdata wire by `render_plain`, with no dnspython objects;
+- other static sets at their own name, and A/AAAA at a CNAME whose target is simple, are
+  assembled here (the set, its additional addresses; the CNAME and the target's set or
+  NODATA) and written by `render`;
+- everything else (chains through delegations, wildcards or further CNAMEs, DS at a cut)
+  goes through `resolve`, as the server's general path does.
+Data that has no template of its own (delegation NS sets, glue, routing-policy groups) is
+kept as objects. The resolver later reads a snapshot through the same `ZoneStore` protocol
+it used while compiling, parsing a template back when it needs a static set.
 
 Snapshots and zone sets are never changed after construction; a change compiles a new
 snapshot and `ZoneSet.replace` returns a new set, which the server swaps in whole.
