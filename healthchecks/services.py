@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 import redis
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Avg, Count, Max, Q
+from django.db.models import Avg, Count, Max, ProtectedError, Q
 from django.utils import timezone
 
 from console.errors import ServiceError
@@ -146,11 +146,22 @@ def set_health_check_disabled(*, check: HealthCheck, is_disabled: bool) -> Healt
 
 
 def delete_health_check(*, check: HealthCheck) -> None:
-    """Delete a check and its history; its Redis entry goes after commit."""
+    """Delete a check and its history; its Redis entry goes after commit.
+
+    Raises HealthCheckError while record sets still refer to the check.
+    """
     check_id = check.pk
     with transaction.atomic():
         parent_ids = list(check.parent_checks.values_list("pk", flat=True))
-        check.delete()
+        try:
+            check.delete()
+        except ProtectedError as error:
+            # Record sets (zones) keep their check: removing it would change their answers.
+            names = sorted({str(getattr(obj, "name", obj)) for obj in error.protected_objects})
+            raise HealthCheckError(
+                f"health check {check.name} is used by {', '.join(names[:5])}; "
+                "remove it from those record sets first"
+            ) from None
         _refresh_statuses(parent_ids, reason=f"child check {check_id} deleted")
         transaction.on_commit(lambda: _forget_in_health_view([check_id]))
 

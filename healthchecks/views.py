@@ -104,7 +104,11 @@ def check_disable(request: HttpRequest, check_id: int) -> HttpResponse:
 def check_delete(request: HttpRequest, check_id: int) -> HttpResponse:
     check = get_owned_object_or_404(HealthCheck, request.user, pk=check_id)
     if request.method == "POST":
-        services.delete_health_check(check=check)
+        try:
+            services.delete_health_check(check=check)
+        except services.HealthCheckError as error:
+            messages.error(request, error.message)
+            return redirect("healthchecks-check-detail", check.pk)
         messages.success(request, f"Health check {check.name} deleted.")
         return redirect("healthchecks-check-list")
     return render(request, "healthchecks/check_delete.html", {"check": check})

@@ -262,3 +262,33 @@ def test_notification_history_is_per_user(owner_api, other_api, owner):
     ]
     assert other_api.get("/api/v1/alert-notifications").json()["results"] == []
     assert_hidden_from(other_api, [("get", f"/api/v1/alert-notifications/{notification.pk}")])
+
+
+def test_a_check_used_by_a_record_set_cannot_be_deleted(owner_api, owner, owner_client):
+    from zones import rules as zone_rules
+    from zones import services as zone_services
+
+    check = http_check(owner, 8081, name="primary web")
+    zone = zone_services.create_hosted_zone(owner=owner, name="shop-example.com", caller_reference="hc-test")
+    spec = zone_rules.RecordSetSpec(
+        name="app",
+        type="A",
+        ttl=60,
+        values=("192.0.2.30",),
+        policy="failover",
+        set_identifier="primary",
+        failover="PRIMARY",
+        health_check_id=check.pk,
+    )
+    zone_services.apply_change_batch(
+        hosted_zone=zone, changes=[zone_services.Change(zone_services.CREATE, spec)]
+    )
+    response = owner_api.delete(f"/api/v1/healthchecks/{check.pk}")
+    assert response.status_code == 400
+    message = (
+        "health check primary web is used by app.shop-example.com.; remove it from those record sets first"
+    )
+    assert response.json() == {"non_field_errors": [message]}
+    page = owner_client.post(f"/healthchecks/{check.pk}/delete/", follow=True)
+    assert "remove it from those record sets first" in page.content.decode()
+    assert HealthCheck.objects.filter(pk=check.pk).exists()
