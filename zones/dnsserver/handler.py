@@ -12,6 +12,7 @@ import collections
 import logging
 import random
 import struct
+import time
 
 import dns.exception
 import dns.message
@@ -49,6 +50,7 @@ TCP_LIMIT = 65535
 TRANSFER_TYPES = frozenset({dns.rdatatype.AXFR, dns.rdatatype.IXFR})
 REFUSED_ZONE = "-"
 BADVERS = 16
+COOKIE_OPTS_KEPT = 65536
 
 
 class ServerState:
@@ -74,6 +76,7 @@ class QueryHandler:
     def __init__(self, state: ServerState, role: str) -> None:
         self.state = state
         self.role = role
+        self._cookie_opts: dict[bytes, tuple[IPAddress, int, bytes, bytes]] = {}
 
     def handle(self, data: bytes, address: IPAddress, is_tcp: bool = False) -> bytes | None:
         """One reply for one request, or None to drop it (short header, a response)."""
@@ -153,9 +156,7 @@ class QueryHandler:
                     return None
                 if rdlength != 12 and not 20 <= rdlength <= 44:
                     return None
-                client_cookie = data[end + 15 : end + 23]
-                value = client_cookie + self.state.cookies.server_cookie(client_cookie, address.packed)
-                opt = opt[:-2] + (len(value) + 4).to_bytes(2, "big") + b"\x00\x0a\x00\x18" + value
+                opt = self._cookie_opt(data[end + 15 : end + 23], address, opt)
             if not is_tcp:
                 payload = data[end + 3] << 8 | data[end + 4]
                 limit = (
@@ -188,6 +189,30 @@ class QueryHandler:
             return None
         self.state.counters[(zone.key, rdtype, template[3] & 0x0F)] += 1
         return reply
+
+    def _cookie_opt(self, client_cookie: bytes, address: IPAddress, base: bytes) -> bytes:
+        """Our OPT record `base` with a COOKIE option: the client's cookie and our own.
+
+        The last one built for a client cookie is kept with the address object it was
+        built for; the server reuses one object per source address, so that an identity
+        check replaces hashing the address within the same second.
+        """
+        now = int(time.time())
+        kept = self._cookie_opts.get(client_cookie)
+        if kept is not None and kept[0] is address and kept[1] == now and kept[2] is base:
+            return kept[3]
+        value = client_cookie + self.state.cookies.server_cookie(client_cookie, address.packed)
+        opt = (
+            base[:-2]
+            + (len(value) + 4).to_bytes(2, "big")
+            + b"\x00\x0a"
+            + len(value).to_bytes(2, "big")
+            + value
+        )
+        if len(self._cookie_opts) >= COOKIE_OPTS_KEPT:
+            self._cookie_opts.clear()
+        self._cookie_opts[client_cookie] = (address, now, base, opt)
+        return opt
 
     def _dispatch(self, query: Query, address: IPAddress, is_tcp: bool) -> bytes:
         edns = query.edns
