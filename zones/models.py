@@ -104,7 +104,7 @@ class HostedZone(models.Model):
     caller_reference = models.CharField(max_length=128, blank=True, null=True)
     is_private = models.BooleanField(default=False)
     networks = models.ManyToManyField(Network, blank=True, related_name="hosted_zones")
-    delegation_set = models.ForeignKey(DelegationSet, on_delete=models.PROTECT, related_name="hosted_zones")
+    delegation_set = models.ForeignKey(DelegationSet, on_delete=models.RESTRICT, related_name="hosted_zones")
     serial = models.PositiveBigIntegerField(default=1)
     tags = models.JSONField(default=dict, blank=True)
     record_set_count = models.PositiveIntegerField(default=0)
@@ -182,7 +182,7 @@ class RecordSet(models.Model):
     )
     alias_target_name = models.CharField(max_length=255, blank=True, default="")
     alias_endpoint = models.ForeignKey(
-        Endpoint, on_delete=models.PROTECT, null=True, blank=True, related_name="record_sets"
+        Endpoint, on_delete=models.RESTRICT, null=True, blank=True, related_name="record_sets"
     )
     evaluate_target_health = models.BooleanField(default=False)
     is_protected = models.BooleanField(default=False, help_text="The SOA and the apex NS.")

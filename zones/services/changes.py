@@ -28,6 +28,7 @@ MAX_SERIAL = 2**32 - 1
 # Above this many names a batch reads the whole zone in one query instead of name by name.
 WHOLE_ZONE_THRESHOLD = 2000
 WRITE_CHUNK = 2000
+ANALYZE_AFTER_CHANGES = 10_000
 RECORD_FIELDS = (
     "ttl",
     "values",
@@ -163,7 +164,20 @@ def apply_change_batch(
         )
     hosted_zone.serial = zone.serial
     hosted_zone.record_set_count = zone.record_set_count
+    if len(normalized) >= ANALYZE_AFTER_CHANGES:
+        _analyze()
     return batch
+
+
+def _analyze() -> None:
+    """Refresh the planner's statistics after a big batch, so the record list keeps its index.
+
+    PostgreSQL plans a freshly imported zone from stale counts (a sort of the whole zone instead
+    of the index walk) until autovacuum catches up; SQLite keeps no such statistics.
+    """
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {RecordSet._meta.db_table}")
 
 
 def plan_changes(hosted_zone: HostedZone, changes: Sequence[Change]) -> BatchPlan:

@@ -449,3 +449,13 @@ def test_concurrent_batches_never_lose_an_update_and_get_distinct_serials(owner)
         == workers * per_worker + 2
     )
     assert soa_serial(zone) == zone.serial
+
+
+def test_deleting_a_user_deletes_their_zones(owner):
+    zone = services.create_hosted_zone(owner=owner, name="gone.test")
+    endpoint = services.save_endpoint(owner=owner, name="lb", kind="cdn", addresses=["192.0.2.1"])
+    services.apply_change_batch(
+        hosted_zone=zone, changes=[create("@", "A", alias_endpoint_id=endpoint.pk, ttl=None)]
+    )
+    owner.delete()
+    assert not HostedZone.objects.filter(pk=zone.pk).exists()
