@@ -162,13 +162,22 @@ class Follower:
             self._notifies.add(task)
             task.add_done_callback(self._notifies.discard)
         if self._redis is not None:
-            await self._report_served()
+            try:
+                await self._report_served()
+            except Exception as error:
+                # Redis being away must not stop this reload, nor the poll that called it.
+                logger.warning("could not report served serials to Redis: %s", error)
 
     async def _poll_forever(self) -> None:
         while True:
             await asyncio.sleep(self.poll_seconds)
             for role in self.state.zones:
-                await self.sync_role(role)
+                try:
+                    await self.sync_role(role)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    logger.exception("polling the %s zones failed; trying again next round", role)
 
     async def _listen_forever(self) -> None:
         while True:

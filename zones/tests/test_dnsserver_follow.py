@@ -218,3 +218,13 @@ def test_server_keeps_serving_when_the_source_fails(following):
 )
 def test_change_messages_are_read_per_the_contract(message, expected):
     assert role_and_key(message) == expected
+
+
+@pytest.mark.parametrize("following", [("/nonexistent/redis.sock", 0.1)], indirect=True)
+def test_polling_keeps_going_while_redis_is_away(following):
+    server, source, changes, _ = following
+    for serial, address in ((2, "192.0.2.20"), (3, "192.0.2.30"), (4, "192.0.2.40")):
+        changes.clear("zone", "1")
+        source.put("auth", zone(serial, address))
+        assert changes.wait("zone", "1")
+        assert addresses(server, "www.follow.test.") == [address]
