@@ -15,6 +15,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import anyio
 import httpx
 
 from healthchecks.rules import SEARCH_BODY_BYTES
@@ -196,6 +197,9 @@ class _ProbeLoop:
                 # loop needs it for every socket event, so it fell seconds behind at 200
                 # probes a second (the bench). Shorter slices keep it on time.
                 sys.setswitchinterval(GIL_SWITCH_INTERVAL_SECONDS)
+                # httpx's transport loads anyio's asyncio backend on its first connection, inside
+                # the first probes' timeouts (seconds on a busy machine): load it now instead.
+                anyio.run(anyio.sleep, 0)
                 loop = asyncio.new_event_loop()
                 threading.Thread(target=loop.run_forever, name="probe-loop", daemon=True).start()
                 cls._loop, cls._pid = loop, os.getpid()
