@@ -185,3 +185,18 @@ def test_two_workers_share_the_port_and_answer_over_udp_and_tcp(two_workers):
         assert response is not None, f"query {index} got no answer"
         assert response.flags & dns.flags.AA
         assert answered_addresses(response) == [ADDRESS]
+
+    # SIGTERM to the parent alone (as `kill <pid>` sends it) stops every worker too.
+    os.kill(parent, signal.SIGTERM)
+    deadline = time.monotonic() + STOP_DEADLINE_SECONDS
+    while any(Path(f"/proc/{worker}").exists() and _is_running(worker) for worker in workers):
+        assert time.monotonic() < deadline, f"workers {workers} outlived their parent"
+        time.sleep(0.05)
+
+
+def _is_running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split()[2]
+    except OSError:
+        return False
+    return state != "Z"

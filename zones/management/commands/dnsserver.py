@@ -67,6 +67,15 @@ class Command(BaseCommand):
         ]
         for process in processes:
             process.start()
+
+        def stop_workers(signum: int, frame: object) -> None:
+            # Workers handle SIGTERM themselves; pass the parent's on so none outlives it.
+            for process in processes:
+                if process.is_alive():
+                    process.terminate()
+
+        signal.signal(signal.SIGTERM, stop_workers)
+        signal.signal(signal.SIGINT, stop_workers)
         for process in processes:
             process.join()
 
