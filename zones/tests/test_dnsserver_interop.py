@@ -270,18 +270,15 @@ def nsd_binary() -> str:
     if found:
         return found
     environment = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    install = subprocess.run(
-        ["apt-get", "install", "-y", "--no-install-recommends", "nsd"],
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    install = ["apt-get", "install", "-y", "--no-install-recommends", "nsd"]
+    result = subprocess.run(install, env=environment, capture_output=True, text=True, timeout=600)
+    if result.returncode != 0:
+        # Package lists may be missing or stale on a fresh machine.
+        subprocess.run(["apt-get", "update"], env=environment, capture_output=True, timeout=600)
+        result = subprocess.run(install, env=environment, capture_output=True, text=True, timeout=600)
     found = shutil.which("nsd", path="/usr/sbin:/usr/local/sbin")
     if found is None:
-        pytest.fail(
-            f"nsd is not installed and apt-get install nsd failed:\n{install.stdout}\n{install.stderr}"
-        )
+        pytest.fail(f"nsd is not installed and apt-get install nsd failed:\n{result.stdout}\n{result.stderr}")
     return found
 
 
