@@ -483,6 +483,15 @@ def _insert_rows(model: type, rows: Iterable[dict]) -> None:
         ]
 
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY is PostgreSQL's bulk path: several times faster than INSERT for big batches.
+            copy_sql = "COPY {} ({}) FROM STDIN".format(
+                quote(model._meta.db_table), ", ".join(quote(fields[column].column) for column in columns)
+            )
+            with cursor.cursor.copy(copy_sql) as copy:
+                for row in chain([first], iterator):
+                    copy.write_row(params(row))
+            return
         for chunk in _chunks(chain([first], iterator), WRITE_CHUNK):
             cursor.executemany(sql, [params(row) for row in chunk])
 
