@@ -1,6 +1,8 @@
 """Zone files: import, export, the round trip, and the importzone/exportzone commands."""
 
 import io
+import shutil
+import subprocess
 
 import dns.name
 import dns.rdataclass
@@ -184,3 +186,20 @@ def test_the_exported_file_is_read_by_a_standard_parser_in_its_class(zone):
     exported = dns.zone.from_text(importexport.export_zone(zone), origin="example.com.", relativize=False)
     assert exported.rdclass == dns.rdataclass.IN
     assert exported.get_rdataset("www.example.com.", "A").ttl == 300
+
+
+def test_a_standard_server_reads_the_export_back_to_the_same_data(zone, tmp_path):
+    checker = shutil.which("nsd-checkzone")
+    if checker is None:
+        pytest.skip("needs NSD's nsd-checkzone (Debian package nsd) as the standard server")
+    importexport.import_zone_text(zone, ZONE_FILE)
+    exported = importexport.export_zone(zone)
+    path = tmp_path / "example.com.zone"
+    path.write_text(exported)
+    result = subprocess.run(
+        [checker, "-p", "example.com", str(path)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert dns_data(result.stdout, "example.com.", skip_apex_soa_ns=False) == dns_data(
+        exported, "example.com.", skip_apex_soa_ns=False
+    )
