@@ -5,7 +5,9 @@
 # (bench/dns_qps_helper.py). Each server is pinned to CPU 0 and dnsperf to CPU 1; for each
 # of three mixes (plain queries, EDNS0, EDNS0 with a DNS COOKIE option) the runs alternate
 # between the two servers, and the table shows the median QPS of each, the ratio and the
-# worst loss. NSD runs with rrl-ratelimit: 0 (its default rate limit would cap it).
+# worst loss. NSD runs with rrl-ratelimit: 0 (its default rate limit would cap it) and
+# minimal-responses: yes, so that its replies carry what ours do (no apex NS set in the
+# authority section of positive answers; see docs/dns-server.md).
 #
 # Usage: bench/dns_qps.sh [SECONDS_PER_RUN (10)] [RUNS (3)]
 set -euo pipefail
@@ -52,6 +54,7 @@ server:
     logfile: "$WORK/nsd.log"
     server-count: 1
     rrl-ratelimit: 0
+    minimal-responses: yes
 remote-control:
     control-enable: no
 zone:
