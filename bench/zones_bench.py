@@ -37,10 +37,11 @@ def zone_file(origin: str, count: int) -> str:
 
 
 def timed(label: str, function, *args, **kwargs):
-    start = time.perf_counter()
+    """Run and print wall time and this process's CPU time (SQLite's work in it, PostgreSQL's not)."""
+    start, cpu_start = time.perf_counter(), time.process_time()
     result = function(*args, **kwargs)
-    seconds = time.perf_counter() - start
-    print(f"{label:<58} {seconds * 1000:>10.1f} ms")
+    seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
+    print(f"{label:<66} {seconds * 1000:>10.1f} ms  (cpu {cpu_seconds * 1000:.0f} ms)")
     return result, seconds
 
 
@@ -97,7 +98,7 @@ def main() -> None:
             hosted_zone=zone,
             changes=changes,
         )
-    print(f"{'  queries in that batch':<58} {len(queries):>10}")
+    print(f"{'  queries in that batch':<66} {len(queries):>10}")
     upserts = [services.Change(services.UPSERT, change.record_set) for change in changes]
     timed(
         f"batch of {options.batch:,} UPSERT changes",
@@ -131,7 +132,7 @@ def main() -> None:
     if options.import_records:
         big = services.create_hosted_zone(owner=user, name="big.test")
         text = zone_file("big.test.", options.import_records)
-        print(f"{'  zone file size':<58} {len(text) / 1e6:>9.1f} MB")
+        print(f"{'  zone file size':<66} {len(text) / 1e6:>9.1f} MB")
         timed(
             f"import of {options.import_records:,} record sets (empty zone)",
             importexport.import_zone_text,
@@ -139,7 +140,7 @@ def main() -> None:
             text,
         )
         big.refresh_from_db()
-        print(f"{'  record sets stored':<58} {big.record_set_count:>10,}")
+        print(f"{'  record sets stored':<66} {big.record_set_count:>10,}")
 
 
 if __name__ == "__main__":
