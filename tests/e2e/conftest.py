@@ -15,10 +15,6 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
-# Playwright's sync API keeps an event loop in the test's thread; the ORM calls the tests make
-# between browser steps are ordinary blocking calls, which is what this flag permits.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 
 def _ensure_chromium() -> None:
     if Path(CHROMIUM).exists():
@@ -41,14 +37,18 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     _ensure_chromium()
-    with sync_playwright() as playwright:
+    # Playwright's sync API keeps an event loop in the test's thread; the ORM calls the tests make
+    # between browser steps are ordinary blocking calls, which is what this flag permits. It is
+    # set only while the browser is open, so no other test or subprocess inherits it.
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         yield browser
         browser.close()
 
 
 @pytest.fixture
-def page(browser, live_server, request):
+def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15_000)

@@ -40,6 +40,7 @@ QUERIES_TTL_SECONDS = 8 * 24 * 3600
 HEARTBEAT_SECONDS = 2.0
 COUNTERS_SECONDS = 1.0
 RECONNECT_SECONDS = 1.0
+STOP_SECONDS = 5.0
 
 
 class ZoneSource(Protocol):
@@ -111,12 +112,19 @@ class Follower:
             self._tasks.append(asyncio.create_task(self._report_forever()))
 
     async def stop(self) -> None:
+        """Stop following; bounded, so a Redis connection stuck mid-read cannot hold up shutdown."""
         for task in self._tasks:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._tasks:
+            _, pending = await asyncio.wait(self._tasks, timeout=STOP_SECONDS)
+            if pending:
+                logger.warning("%d follower task(s) did not stop within %s s", len(pending), STOP_SECONDS)
         self._tasks.clear()
         if self._redis is not None:
-            await self._redis.aclose()
+            try:
+                await asyncio.wait_for(self._redis.aclose(), timeout=STOP_SECONDS)
+            except Exception as error:
+                logger.warning("could not close the Redis connection cleanly: %s", error)
             self._redis = None
 
     async def sync_role(self, role: str) -> None:
