@@ -55,6 +55,14 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_int_list(name: str, default: str) -> list[int]:
+    items = env_list(name, default)
+    try:
+        return [int(item) for item in items]
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}: {','.join(items)!r} is not a comma-separated list of whole numbers") from None
+
+
 def _development_secret_key() -> str:
     """A key generated once into var/ so sessions survive restarts in development."""
     path = VAR_DIR / "secret_key"
@@ -280,7 +288,7 @@ REGISTRAR_CLIENT_ID = env_str("REGISTRAR_CLIENT_ID", "nameplate")
 REGISTRAR_PEER_CLIENT_ID = env_str("REGISTRAR_PEER_CLIENT_ID", "elsewhere")
 # Auto-renew runs this many days before expiry; reminder mails go out at these days before it.
 REGISTRAR_AUTO_RENEW_DAYS_BEFORE = env_int("REGISTRAR_AUTO_RENEW_DAYS_BEFORE", 3)
-REGISTRAR_REMINDER_DAYS = [int(days) for days in env_list("REGISTRAR_REMINDER_DAYS", "30,7")]
+REGISTRAR_REMINDER_DAYS = env_int_list("REGISTRAR_REMINDER_DAYS", "30,7")
 
 # ---- zones/ (hosted zones and the DNS server) ---------------------------------------------
 # Route 53 spreads a zone's four name servers over several TLDs; ours live under these domains.
