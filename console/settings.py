@@ -60,7 +60,9 @@ def env_int_list(name: str, default: str) -> list[int]:
     try:
         return [int(item) for item in items]
     except ValueError:
-        raise ImproperlyConfigured(f"{name}: {','.join(items)!r} is not a comma-separated list of whole numbers") from None
+        raise ImproperlyConfigured(
+            f"{name}: {','.join(items)!r} is not a comma-separated list of whole numbers"
+        ) from None
 
 
 def _development_secret_key() -> str:

@@ -40,7 +40,11 @@ def test_check_deploy_warns_with_development_settings():
     [
         ("DEBUG", "maybe", "DEBUG: 'maybe' is not a boolean"),
         ("LOGIN_FAILURE_LIMIT", "five", "LOGIN_FAILURE_LIMIT: 'five' is not a whole number"),
-        ("HEALTHCHECK_HEALTHY_REGION_SHARE", "most", "HEALTHCHECK_HEALTHY_REGION_SHARE: 'most' is not a number"),
+        (
+            "HEALTHCHECK_HEALTHY_REGION_SHARE",
+            "most",
+            "HEALTHCHECK_HEALTHY_REGION_SHARE: 'most' is not a number",
+        ),
         (
             "REGISTRAR_REMINDER_DAYS",
             "30,a week",
