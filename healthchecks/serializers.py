@@ -47,25 +47,11 @@ class HealthCheckSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = HealthCheck
+        # The editable fields are the ones the service takes, plus the children and the status.
         fields = [
             "id",
-            "name",
-            "check_type",
-            "ip_address",
-            "host_name",
-            "port",
-            "resource_path",
-            "host_header",
-            "search_string",
-            "skip_tls_verification",
-            "request_interval_seconds",
-            "failure_threshold",
-            "timeout_seconds",
-            "regions",
+            *services.CHECK_FIELDS,
             "child_checks",
-            "healthy_children_threshold",
-            "is_inverted",
-            "is_disabled",
             "is_healthy",
             "status_changed_at",
             "created_at",
