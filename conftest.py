@@ -1,1 +1,1 @@
-pytest_plugins = ["console.testing"]
+pytest_plugins = ["accounts.testing"]

@@ -50,7 +50,7 @@ def free_port() -> int:
 def setup_django(database_url: str) -> None:
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/5")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "console.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nameplate.settings")
     sys.path.insert(0, str(ROOT))
     import django
 
@@ -61,7 +61,7 @@ def setup_django(database_url: str) -> None:
 
 
 def make_zone():
-    from console.models import User
+    from accounts.models import User
     from zones import services
 
     owner = User.objects.create_user(

@@ -25,8 +25,8 @@ import dns.message
 import dns.query
 import dns.rcode
 
-from zones.dnsserver.handler import ServerState
-from zones.dnsserver.server import DnsServer, Listener
+from dnsserver.handler import ServerState
+from dnsserver.server import DnsServer, Listener
 from zones.engine import ZoneSet, compile_zone, zone_data_from_text
 
 ORIGIN = "bench.test."

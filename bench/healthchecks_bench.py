@@ -92,7 +92,7 @@ def main() -> None:
         "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/3"),
         "HEALTHCHECK_REGIONS": region,
         "LOG_LEVEL": "WARNING",
-        "DJANGO_SETTINGS_MODULE": "console.settings",
+        "DJANGO_SETTINGS_MODULE": "nameplate.settings",
     }
     os.environ.update(env)
     subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
@@ -106,7 +106,7 @@ def main() -> None:
     django.setup()
     from django.utils import timezone
 
-    from console.models import User
+    from accounts.models import User
     from healthchecks.models import HealthCheck, HealthCheckRegion, ProbeResult
     from healthchecks.tasks import dispatch_due_checks
 
@@ -154,7 +154,7 @@ def main() -> None:
             "-m",
             "celery",
             "-A",
-            "console",
+            "nameplate",
             "worker",
             "-P",
             "threads",

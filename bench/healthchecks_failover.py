@@ -78,7 +78,7 @@ def main() -> None:
         "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"),
         "HEALTHCHECK_REGIONS": ",".join(regions),
         "LOG_LEVEL": "WARNING",
-        "DJANGO_SETTINGS_MODULE": "console.settings",
+        "DJANGO_SETTINGS_MODULE": "nameplate.settings",
     }
     os.environ.update(env)
     subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
@@ -88,10 +88,11 @@ def main() -> None:
     import django
 
     django.setup()
-    from console.models import User
+    from accounts.models import User
     from healthchecks import services
     from healthchecks.models import StatusChange
     from healthchecks.tasks import dispatch_due_checks
+    from kernel.redis import redis_client
     from zones import rules as zone_rules
     from zones import services as zone_services
 
@@ -147,7 +148,7 @@ def main() -> None:
         ),
         subprocess.Popen(
             [
-                *(sys.executable, "-m", "celery", "-A", "console", "worker", "-P", "threads", "-c", "4"),
+                *(sys.executable, "-m", "celery", "-A", "nameplate", "worker", "-P", "threads", "-c", "4"),
                 *("-Q", ",".join(regions), "--without-gossip", "--without-mingle", "--without-heartbeat"),
                 *("-l", "WARNING"),
             ],
@@ -197,7 +198,7 @@ def main() -> None:
             except subprocess.TimeoutExpired:
                 process.kill()
         target.shutdown()
-        services.redis_client().delete(*regions)
+        redis_client().delete(*regions)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ workdir = tempfile.mkdtemp(prefix="registrar-bench-")
 atexit.register(shutil.rmtree, workdir, ignore_errors=True)
 os.environ.setdefault("VAR_DIR", workdir)
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{workdir}/bench.sqlite3")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "console.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nameplate.settings")
 
 import django  # noqa: E402
 
@@ -27,7 +27,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import transaction  # noqa: E402
 
-from console.models import User  # noqa: E402
+from accounts.models import User  # noqa: E402
 from registrar import services  # noqa: E402
 from registrar.registry import commands  # noqa: E402
 from registrar.registry.zonedata import build_root_zone, build_tld_zone  # noqa: E402

@@ -58,7 +58,7 @@ def main() -> None:
     options = parser.parse_args()
 
     os.environ["DATABASE_URL"] = options.database
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "console.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nameplate.settings")
     os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/2")
     if options.database.startswith("sqlite:///"):
         Path(options.database[len("sqlite:///") :]).unlink(missing_ok=True)
@@ -73,7 +73,7 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     call_command("flush", interactive=False, verbosity=0)
-    from console.models import User
+    from accounts.models import User
     from zones import importexport, rules, services
     from zones.models import HostedZone
 

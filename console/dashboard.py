@@ -4,16 +4,11 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 import redis
-from django.conf import settings
 from django.utils import timezone
 
+from kernel import bus
+
 logger = logging.getLogger(__name__)
-
-QUERY_COUNT_KEY = "dns:queries:{minute}"
-
-
-def minute_key(moment: datetime) -> str:
-    return QUERY_COUNT_KEY.format(minute=moment.astimezone(UTC).strftime("%Y%m%d%H%M"))
 
 
 def query_volume(zone_labels: dict[str, str], *, minutes: int = 60, now: datetime | None = None) -> dict:
@@ -28,18 +23,14 @@ def query_volume(zone_labels: dict[str, str], *, minutes: int = 60, now: datetim
     if not zone_labels:
         return {"labels": labels, "series": [], "unit": "q/min"}
     try:
-        client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2)
-        pipeline = client.pipeline(transaction=False)
-        for moment in moments:
-            pipeline.hgetall(minute_key(moment))
-        buckets = pipeline.execute()
+        buckets = bus.read_query_counts(moments)
     except redis.RedisError as error:
         logger.warning("query counts unavailable: %s", error)
         return {"labels": labels, "series": [], "unit": "q/min", "error": "Query counts are unavailable."}
     totals = {key: [0] * len(moments) for key in zone_labels}
     for index, bucket in enumerate(buckets):
         for field, count in bucket.items():
-            zone_key = field.decode().split("|", 1)[0]
+            zone_key, _, _ = bus.parse_query_count_field(field)
             if zone_key in totals:
                 totals[zone_key][index] += int(count)
     series = [{"name": zone_labels[key], "points": points} for key, points in totals.items()]

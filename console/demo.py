@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 
-from console.models import User
+from accounts.models import User
 
 DEMO_EMAIL = "demo@nameplate.test"
 DEMO_PASSWORD = "demo-password-53"

@@ -1,32 +1,5 @@
 from rest_framework import serializers
 
-from console.models import ApiToken, User
-
-
-class MeSerializer(serializers.ModelSerializer):
-    is_email_verified = serializers.BooleanField(read_only=True)
-
-    class Meta:
-        model = User
-        fields = ["id", "email", "mobile_number", "is_email_verified", "date_joined"]
-        read_only_fields = ["id", "email", "date_joined"]
-
-
-class ApiTokenSerializer(serializers.ModelSerializer):
-    is_revoked = serializers.BooleanField(read_only=True)
-
-    class Meta:
-        model = ApiToken
-        fields = ["id", "name", "prefix", "created_at", "last_used_at", "revoked_at", "is_revoked"]
-        read_only_fields = ["id", "prefix", "created_at", "last_used_at", "revoked_at"]
-
-
-class NewApiTokenSerializer(ApiTokenSerializer):
-    token = serializers.CharField(read_only=True, help_text="The secret, shown only in this answer.")
-
-    class Meta(ApiTokenSerializer.Meta):
-        fields = [*ApiTokenSerializer.Meta.fields, "token"]
-
 
 class DnsAnswerQuerySerializer(serializers.Serializer):
     hosted_zone_id = serializers.IntegerField()

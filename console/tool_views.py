@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from console import tools
+from kernel.views import show_service_error
 from zones.models import HostedZone
 
 RECORD_TYPES = ["A", "AAAA", "CNAME", "MX", "TXT", "NS", "SOA", "SRV", "CAA", "PTR", "DS", "HTTPS", "SVCB"]
@@ -56,5 +57,5 @@ def test_answer(request: HttpRequest) -> HttpResponse:
         try:
             report = tools.explain_dns_answer(**form.cleaned_data)
         except tools.ToolError as error:
-            form.add_error(error.field, error.message)
+            show_service_error(form, error)
     return render(request, "console/tools/test_answer.html", {"form": form, "report": report})

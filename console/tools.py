@@ -11,7 +11,8 @@ import dns.rdatatype
 from django.conf import settings
 
 from console import dnstrace
-from console.errors import ServiceError
+from kernel import bus
+from kernel.errors import ServiceError
 from zones import engine, snapshot
 from zones.models import HostedZone
 
@@ -108,7 +109,7 @@ def explain_dns_answer(
     result = engine.answer(
         snapshot.compile_hosted_zone(hosted_zone),
         question,
-        snapshot.health_view(),
+        bus.read_health_status(),
         config=snapshot.engine_config(),
     )
     message = result.message

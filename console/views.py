@@ -1,18 +1,8 @@
-from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
 
-from console import accounts, forms
 from console import dashboard as dashboard_service
-from console.models import ApiToken, User
-from console.ownership import get_owned_object_or_404
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -29,84 +19,3 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 def dashboard_queries(request: HttpRequest) -> JsonResponse:
     return JsonResponse(dashboard_service.zone_query_volume(request.user))
-
-
-def signup(request: HttpRequest) -> HttpResponse:
-    form = forms.SignUpForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            user = accounts.sign_up(email=form.cleaned_data["email"], password=form.cleaned_data["password1"])
-        except accounts.AccountError as error:
-            form.add_error(error.field, error.message)
-        else:
-            return render(request, "console/signup_done.html", {"email": user.email})
-    return render(request, "console/signup.html", {"form": form})
-
-
-def verify_email(request: HttpRequest, token: str) -> HttpResponse:
-    try:
-        user = accounts.verify_email(token)
-    except accounts.AccountError as error:
-        messages.error(request, error.message)
-        return redirect("console-login")
-    messages.success(request, f"Thank you: {user.email} is verified. You can log in now.")
-    return redirect("console-login")
-
-
-def resend_verification(request: HttpRequest) -> HttpResponse:
-    form = forms.ResendVerificationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        user = User.objects.filter(email__iexact=form.cleaned_data["email"], email_verified_at=None).first()
-        if user is not None:
-            accounts.send_verification_mail(user)
-        # The same answer either way, so the form does not reveal who has an account.
-        messages.success(request, "If that address has an unverified account, a new link is on its way.")
-        return redirect("console-login")
-    return render(request, "console/resend_verification.html", {"form": form})
-
-
-def login_view(request: HttpRequest) -> HttpResponse:
-    form = forms.LoginForm(request.POST or None, ip_address=client_ip(request))
-    if request.method == "POST" and form.is_valid():
-        login(request, form.user, backend="django.contrib.auth.backends.ModelBackend")
-        next_url = request.GET.get("next", "")
-        return redirect(
-            next_url if next_url.startswith("/") and not next_url.startswith("//") else "console-dashboard"
-        )
-    status = 429 if form.has_error("__all__", "locked") else 200
-    return render(request, "console/login.html", {"form": form}, status=status)
-
-
-@login_required
-def profile(request: HttpRequest) -> HttpResponse:
-    form = forms.ProfileForm(request.POST or None, instance=request.user)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "Your profile is saved.")
-        return redirect("console-profile")
-    return render(request, "console/profile.html", {"form": form})
-
-
-@login_required
-def token_list(request: HttpRequest) -> HttpResponse:
-    form = forms.ApiTokenForm(request.POST or None)
-    new_key = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            token, new_key = accounts.create_api_token(owner=request.user, name=form.cleaned_data["name"])
-        except accounts.AccountError as error:
-            form.add_error(error.field, error.message)
-        else:
-            messages.success(request, f"Token {token.name} created. Copy it now: it is shown only once.")
-            form = forms.ApiTokenForm()
-    tokens = ApiToken.objects.owned_by(request.user)
-    return render(request, "console/token_list.html", {"form": form, "tokens": tokens, "new_key": new_key})
-
-
-@login_required
-@require_POST
-def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
-    token = get_owned_object_or_404(ApiToken, request.user, pk=token_id)
-    accounts.revoke_api_token(token)
-    messages.success(request, f"Token {token.name} is revoked.")
-    return redirect("console-token-list")

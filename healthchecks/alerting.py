@@ -18,11 +18,11 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from console.errors import ServiceError
-from console.models import validate_mobile_number
+from accounts.models import validate_mobile_number
 from healthchecks import rules
 from healthchecks.models import Alarm, AlarmEvent, HealthCheck, Notification, Subscription, Topic
 from healthchecks.transports import TransportError, transport_for
+from kernel.errors import ServiceError
 
 logger = logging.getLogger(__name__)
 

@@ -6,9 +6,9 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from console.ownership import OwnedViewSetMixin
 from healthchecks import alerting, serializers, services
 from healthchecks.models import Alarm, HealthCheck, Notification, SmsOutboxMessage, Subscription, Topic
+from kernel.ownership import OwnedViewSetMixin
 
 
 class HealthCheckViewSet(OwnedViewSetMixin, viewsets.ModelViewSet):

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from console.ownership import OwnedQuerySet
+from kernel.ownership import OwnedQuerySet
 
 
 class HealthCheck(models.Model):

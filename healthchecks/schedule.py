@@ -1,4 +1,4 @@
-"""Periodic tasks of this app, merged into Celery beat's schedule by console/celery.py.
+"""Periodic tasks of this app, merged into Celery beat's schedule by nameplate/celery.py.
 
 Plain data only (task names as strings), so that importing it needs no Django set-up. Beat
 only enqueues the cheap dispatcher; the probes themselves go to the region queues.

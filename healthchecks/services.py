@@ -17,15 +17,14 @@ from django.db import connection, transaction
 from django.db.models import Avg, Count, Max, ProtectedError, Q
 from django.utils import timezone
 
-from console.errors import ServiceError
 from healthchecks import rules
 from healthchecks.models import HealthCheck, HealthCheckRegion, ProbeResult, StatusChange
 from healthchecks.probes import ProbeOutcome, ProbeSpec
+from kernel import bus
+from kernel.errors import ServiceError
 
 logger = logging.getLogger(__name__)
 
-HEALTH_STATUS_KEY = "health:status"
-HEALTH_CHANGES_CHANNEL = "health:changes"
 # A claim keeps the lease this long past the probe's timeout, for queueing and recording.
 LEASE_GRACE_SECONDS = 15
 CHECK_FIELDS = (
@@ -389,23 +388,14 @@ def current_status(check_ids: Iterable[int]) -> dict[int, bool]:
 # ---- the Redis health view ------------------------------------------------------------------
 
 
-def redis_client() -> redis.Redis:
-    return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
-
-
 def publish_health_changes(statuses: Mapping[int, bool]) -> bool:
-    """Write these statuses to `health:status` and announce each on `health:changes`.
+    """Write these statuses to the bus's health view and announce each.
 
     Called after commit. On a Redis failure it logs, asks for a full resync, and returns False;
     the database already holds the truth.
     """
     try:
-        client = redis_client()
-        pipe = client.pipeline(transaction=True)
-        pipe.hset(HEALTH_STATUS_KEY, mapping={str(k): "1" if v else "0" for k, v in statuses.items()})
-        for check_id, is_healthy in statuses.items():
-            pipe.publish(HEALTH_CHANGES_CHANNEL, f"{check_id} {1 if is_healthy else 0}")
-        pipe.execute()
+        bus.publish_health_changes(statuses)
     except redis.RedisError as error:
         logger.warning(
             "health view: Redis write of %d statuses failed (%s); will resync", len(statuses), error
@@ -417,7 +407,7 @@ def publish_health_changes(statuses: Mapping[int, bool]) -> bool:
 
 def _forget_in_health_view(check_ids: Sequence[int]) -> None:
     try:
-        redis_client().hdel(HEALTH_STATUS_KEY, *[str(check_id) for check_id in check_ids])
+        bus.forget_health_status(check_ids)
     except redis.RedisError as error:
         logger.warning("health view: Redis delete failed (%s); will resync", error)
         _schedule_resync()
@@ -433,16 +423,12 @@ def _schedule_resync() -> None:
 
 
 def sync_health_view() -> int:
-    """Rewrite `health:status` whole from the database; returns the number of checks written.
+    """Rewrite the bus's health view whole from the database; returns the number of checks written.
 
     Raises redis.RedisError when Redis is away (the task retries).
     """
     statuses = dict(HealthCheck.objects.values_list("pk", "is_healthy"))
-    pipe = redis_client().pipeline(transaction=True)
-    pipe.delete(HEALTH_STATUS_KEY)
-    if statuses:
-        pipe.hset(HEALTH_STATUS_KEY, mapping={str(k): "1" if v else "0" for k, v in statuses.items()})
-    pipe.execute()
+    bus.replace_health_status(statuses)
     return len(statuses)
 
 

@@ -12,8 +12,8 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
-from console.emails import make_message
 from healthchecks.models import SmsOutboxMessage
+from kernel.emails import make_message
 
 SMS_MAX_CHARS = 640
 

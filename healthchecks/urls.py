@@ -1,4 +1,4 @@
-"""Console pages of this app, mounted at the site root by console/urls.py."""
+"""Console pages of this app, mounted at the site root by nameplate/urls.py."""
 
 from django.urls import path
 

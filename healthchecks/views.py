@@ -7,9 +7,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from console.ownership import get_owned_object_or_404
 from healthchecks import alerting, demo, forms, services
 from healthchecks.models import Alarm, HealthCheck, Notification, SmsOutboxMessage, Subscription, Topic
+from kernel.ownership import get_owned_object_or_404
 
 
 def _add_problems(form, error: services.HealthCheckError) -> None:

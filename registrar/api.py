@@ -7,7 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from console.ownership import OwnedViewSetMixin
+from kernel.ownership import OwnedViewSetMixin
 from registrar import serializers as s
 from registrar import services
 from registrar.models import CartItem, Domain, LedgerEntry, Order

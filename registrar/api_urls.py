@@ -1,4 +1,4 @@
-"""API endpoints of this app, mounted under /api/v1/ by console/urls.py."""
+"""API endpoints of this app, mounted under /api/v1/ by nameplate/urls.py."""
 
 from django.urls import path
 from rest_framework.routers import SimpleRouter

@@ -1,6 +1,6 @@
 """The registrar side's exception tree."""
 
-from console.errors import ServiceError
+from kernel.errors import ServiceError
 
 
 class RegistrarError(ServiceError):

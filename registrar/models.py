@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from console.ownership import OwnedQuerySet
+from kernel.ownership import OwnedQuerySet
 from registrar.registry import models as registry_models  # noqa: F401  (registers its tables)
 
 

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from console.emails import send_mail
+from kernel.emails import send_mail
 from registrar import names, payments
 from registrar.errors import (
     InsufficientFunds,

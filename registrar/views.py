@@ -11,8 +11,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from console.errors import ServiceError
-from console.ownership import get_owned_object_or_404
+from kernel.errors import ServiceError
+from kernel.ownership import get_owned_object_or_404
 from registrar import forms, services
 from registrar.models import CartItem, Domain, LedgerEntry
 from registrar.registry import rdap

@@ -9,16 +9,16 @@ from typing import Any
 import dns.message
 import dns.query
 import dns.rdatatype
-import redis.asyncio
-from django.conf import settings
 
+from dnsserver.follow import Follower
+from dnsserver.handler import ServerState
+from dnsserver.server import DnsServer, Listener
+from dnsserver.sources import database_sources
+from kernel.redis import async_redis_client
 from registrar import services as registrar_services
 from registrar.models import Domain
 from registrar.registry.seed import ensure_registry_seed
-from zones.dnsserver.follow import Follower
-from zones.dnsserver.handler import ServerState
-from zones.dnsserver.server import DnsServer, Listener
-from zones.snapshot import DatabaseZoneSource, engine_config
+from zones.snapshot import engine_config
 
 TEST_CARD = "4242 4242 4242 4242"
 CONTACT = {"name": "Test Owner", "email": "owner@example.com", "city": "Seoul", "country_code": "KR"}
@@ -47,8 +47,8 @@ class LiveDnsServer:
         self.state = ServerState(engine_config(), roles=roles)
         self.follower = Follower(
             self.state,
-            DatabaseZoneSource(),
-            redis_factory=lambda: redis.asyncio.Redis.from_url(settings.REDIS_URL, socket_timeout=5),
+            database_sources(),
+            redis_factory=async_redis_client,
             poll_seconds=poll_seconds,
         )
         self.server = DnsServer(self.state, self.listeners)

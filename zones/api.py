@@ -7,8 +7,8 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from console.ownership import OwnedViewSetMixin
 from healthchecks.models import HealthCheck
+from kernel.ownership import OwnedViewSetMixin
 from zones import importexport, serializers, services
 from zones.models import AuditEntry, ChangeBatch, DelegationSet, Endpoint, HostedZone, Network
 from zones.services.listing import filter_record_sets, keyset_page

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from console.ownership import OwnedQuerySet
+from kernel.ownership import OwnedQuerySet
 
 
 class Network(models.Model):

@@ -1,7 +1,7 @@
 """API shapes of hosted zones, record sets, change batches, networks, endpoints and delegation sets.
 
 Rules are not written here: change batches go through `services.apply_change_batch`, which
-calls the rule module; its refusal becomes DRF's 400 shape in console.errors.
+calls the rule module; its refusal becomes DRF's 400 shape in kernel.errors.
 """
 
 from rest_framework import serializers

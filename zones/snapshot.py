@@ -2,19 +2,15 @@
 
 - `hosted_zone_data(zone)` maps a HostedZone and its RecordSets onto `ZoneData`;
   `compile_hosted_zone(zone)` compiles it (what the test-answer tool answers from).
-- `registry_zone_data(name)` wraps the registry's published TLD/root zone.
-- `DatabaseZoneSource` is the DNS server's zone source (roles `auth`, `tld`, `root`).
-- `engine_config()` hands the engine its locator and latency regions from settings, and
-  `health_view()` reads the health state the DNS server uses (Redis `health:status`).
+- `HostedZoneSource` is the DNS server's zone source for the `auth` role.
+- `engine_config()` hands the engine its locator and latency regions from settings.
 """
 
 import functools
 import ipaddress
-import logging
 
 import dns.name
 import dns.rdatatype
-import redis
 from django.conf import settings
 
 from zones.engine import (
@@ -30,15 +26,9 @@ from zones.engine import (
     ZoneData,
     ZoneSnapshot,
     compile_zone,
-    zone_data_from_dns_zone,
 )
 from zones.models import HostedZone, RecordSet
 from zones.regions import latency_regions
-
-logger = logging.getLogger(__name__)
-
-REGISTRY_PREFIX = "registry:"
-HEALTH_KEY = "health:status"
 
 
 def record_set_data(row: RecordSet) -> RecordSetData:
@@ -103,42 +93,20 @@ def compile_hosted_zone(zone: HostedZone) -> ZoneSnapshot:
     return compile_zone(hosted_zone_data(zone))
 
 
-def registry_zone_data(name: str) -> ZoneData:
-    """The registry's zone `name` ("." for the root, else a TLD) as ZoneData."""
-    from registrar.registry import zonedata
+class HostedZoneSource:
+    """The DNS server's `auth` zones: every public hosted zone, and private zones with networks."""
 
-    zone = zonedata.build_zone(name)
-    return zone_data_from_dns_zone(zone, key=f"{REGISTRY_PREFIX}{name}")
+    def serials(self) -> dict[str, int]:
+        rows = HostedZone.objects.values_list("pk", "serial", "is_private")
+        private = set(
+            HostedZone.objects.filter(is_private=True, networks__isnull=False).values_list("pk", flat=True)
+        )
+        # A private zone without networks is visible to nobody, so it is not loaded.
+        return {str(pk): serial for pk, serial, is_private in rows if not is_private or pk in private}
 
-
-class DatabaseZoneSource:
-    """The DNS server's zone source: hosted zones for `auth`, the registry's for `tld`/`root`."""
-
-    def serials(self, role: str) -> dict[str, int]:
-        if role == "auth":
-            rows = HostedZone.objects.values_list("pk", "serial", "is_private")
-            private = set(
-                HostedZone.objects.filter(is_private=True, networks__isnull=False).values_list(
-                    "pk", flat=True
-                )
-            )
-            # A private zone without networks is visible to nobody, so it is not loaded.
-            return {str(pk): serial for pk, serial, is_private in rows if not is_private or pk in private}
-        from registrar.registry import zonedata
-
-        names = [name for name in zonedata.registry_zone_names() if (name == ".") == (role == "root")]
-        return {f"{REGISTRY_PREFIX}{name}": zonedata.current_serial(name) for name in names}
-
-    def load(self, role: str, key: str) -> ZoneData | None:
-        if role == "auth":
-            zone = HostedZone.objects.filter(pk=int(key)).first()
-            return hosted_zone_data(zone) if zone is not None else None
-        return registry_zone_data(key.removeprefix(REGISTRY_PREFIX))
-
-    def close(self) -> None:
-        from django.db import connections
-
-        connections.close_all()
+    def load(self, key: str) -> ZoneData | None:
+        zone = HostedZone.objects.filter(pk=int(key)).first()
+        return hosted_zone_data(zone) if zone is not None else None
 
 
 @functools.cache
@@ -150,13 +118,3 @@ def engine_config() -> EngineConfig:
     path = settings.DNS_GEOIP_DATABASE
     locator = MaxMindLocator(path) if path else GeoIP2FastLocator()
     return EngineConfig(locator=locator, regions=latency_regions())
-
-
-def health_view() -> dict[int, bool]:
-    """Health-check id -> healthy, as the DNS servers see it; empty (all healthy) when Redis is away."""
-    try:
-        client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
-        return {int(key): value == b"1" for key, value in client.hgetall(HEALTH_KEY).items()}
-    except (redis.RedisError, ValueError) as error:
-        logger.warning("could not read %s: %s", HEALTH_KEY, error)
-        return {}

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from console.ownership import get_owned_object_or_404
+from kernel.ownership import get_owned_object_or_404
 from zones import forms, importexport, rules, services
 from zones.models import (
     AuditEntry,

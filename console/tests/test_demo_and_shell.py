@@ -2,8 +2,8 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
+from accounts.models import User
 from console import demo
-from console.models import User
 from healthchecks.models import HealthCheck
 from registrar.models import Domain
 from zones.models import HostedZone
@@ -69,7 +69,7 @@ def test_dashboard_counts_and_query_chart(owner, owner_client):
     from django.conf import settings
     from django.utils import timezone
 
-    from console.dashboard import minute_key
+    from kernel.bus import queries_key
     from zones import services as zone_services
 
     zone = zone_services.create_hosted_zone(owner=owner, name="counted.example")
@@ -77,7 +77,7 @@ def test_dashboard_counts_and_query_chart(owner, owner_client):
     # Zone ids repeat from test to test; counts left by earlier DNS-server tests would add up.
     for old in client.scan_iter("dns:queries:*"):
         client.delete(old)
-    key = minute_key(timezone.now())
+    key = queries_key(timezone.now())
     client.hset(
         key, mapping={f"{zone.pk}|A|NOERROR": 7, f"{zone.pk}|AAAA|NXDOMAIN": 2, "999999|A|NOERROR": 50}
     )

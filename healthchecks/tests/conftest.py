@@ -11,9 +11,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.conf import settings
 
-from console.celery import app as celery_app
 from healthchecks import services
 from healthchecks.models import HealthCheck
+from kernel import bus
+from kernel.redis import redis_client
+from nameplate.celery import app as celery_app
 
 BODY = b"<html><body>status: all good, marker-53</body></html>"
 
@@ -190,10 +192,10 @@ def eager_tasks():
 @pytest.fixture
 def health_view():
     """The Redis health view, emptied before and after the test."""
-    client = services.redis_client()
-    client.delete(services.HEALTH_STATUS_KEY)
+    client = redis_client()
+    client.delete(bus.HEALTH_STATUS_KEY)
     yield client
-    client.delete(services.HEALTH_STATUS_KEY)
+    client.delete(bus.HEALTH_STATUS_KEY)
 
 
 def http_check(owner, port: int, **overrides) -> HealthCheck:

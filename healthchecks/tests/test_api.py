@@ -4,7 +4,7 @@ import re
 
 from django.utils import timezone
 
-from console.testing import assert_hidden_from
+from accounts.testing import assert_hidden_from
 from healthchecks import alerting
 from healthchecks.models import Alarm, HealthCheck, Notification, SmsOutboxMessage, Subscription
 

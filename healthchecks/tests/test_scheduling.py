@@ -9,6 +9,7 @@ from django.utils import timezone
 from healthchecks import services, tasks
 from healthchecks.models import HealthCheck, HealthCheckRegion, ProbeResult, StatusChange
 from healthchecks.probes import ProbeOutcome
+from kernel import bus
 
 from .conftest import http_check
 
@@ -104,13 +105,13 @@ def test_a_down_target_turns_the_check_unhealthy_in_redis_and_back(
 ):
     check = http_check(owner, closed_port)
     pubsub = health_view.pubsub()
-    pubsub.subscribe(services.HEALTH_CHANGES_CHANNEL)
+    pubsub.subscribe(bus.HEALTH_CHANGES_CHANNEL)
     pubsub.get_message(timeout=1)
     with django_capture_on_commit_callbacks(execute=True):
         run_round(check)
     check.refresh_from_db()
     assert check.is_healthy is False
-    assert health_view.hget(services.HEALTH_STATUS_KEY, str(check.pk)) == b"0"
+    assert health_view.hget(bus.HEALTH_STATUS_KEY, str(check.pk)) == b"0"
     message = pubsub.get_message(timeout=2)
     assert message["data"] == f"{check.pk} 0".encode()
     assert services.current_status([check.pk, 999999]) == {check.pk: False, 999999: True}
@@ -120,7 +121,7 @@ def test_a_down_target_turns_the_check_unhealthy_in_redis_and_back(
         run_round(check)
     check.refresh_from_db()
     assert check.is_healthy is True
-    assert health_view.hget(services.HEALTH_STATUS_KEY, str(check.pk)) == b"1"
+    assert health_view.hget(bus.HEALTH_STATUS_KEY, str(check.pk)) == b"1"
     assert [c.is_healthy for c in StatusChange.objects.filter(health_check=check).order_by("id")] == [
         True,
         False,
@@ -242,9 +243,9 @@ def test_redis_failure_keeps_the_database_and_a_resync_restores_the_view(
     check.refresh_from_db()
     assert check.is_healthy is False
     settings.REDIS_URL = health_view.connection_pool.connection_kwargs and _url(health_view)
-    health_view.hset(services.HEALTH_STATUS_KEY, "424242", "0")
+    health_view.hset(bus.HEALTH_STATUS_KEY, "424242", "0")
     assert services.sync_health_view() == 1
-    assert health_view.hgetall(services.HEALTH_STATUS_KEY) == {str(check.pk).encode(): b"0"}
+    assert health_view.hgetall(bus.HEALTH_STATUS_KEY) == {str(check.pk).encode(): b"0"}
 
 
 def _url(client) -> str:

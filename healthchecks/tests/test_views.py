@@ -3,7 +3,7 @@
 from django.test import Client
 from django.utils import timezone
 
-from console.testing import assert_hidden_from
+from accounts.testing import assert_hidden_from
 from healthchecks import alerting, demo
 from healthchecks.models import Alarm, HealthCheck, ProbeResult, Subscription, Topic
 

@@ -47,7 +47,7 @@ def _start_worker(queue: str, database_url: str, log: Path) -> subprocess.Popen:
         "-m",
         "celery",
         "-A",
-        "console",
+        "nameplate",
         "worker",
         "-P",
         "solo",

@@ -3,10 +3,10 @@
 `build_tld_zone` and `build_root_zone` read the registry's tables and answer dnspython zones;
 the DNS server serves them in its `tld` and `root` roles. Every change to a zone's data bumps
 its serial in the same transaction and, after commit, announces `registry <tld> <serial>`
-(`registry . <serial>` for the root) on the Redis channel `dns:changes`.
+(`registry . <serial>` for the root) on the bus. `RegistryZoneSource` hands them to the
+DNS server.
 """
 
-import logging
 from datetime import datetime
 
 import dns.name
@@ -16,19 +16,17 @@ import dns.rdatatype
 import dns.rdtypes.ANY.NS
 import dns.rdtypes.ANY.SOA
 import dns.zone
-import redis
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from kernel import bus
 from registrar import names
 from registrar.registry import models as m
-
-logger = logging.getLogger(__name__)
+from zones.engine import ZoneData, zone_data_from_dns_zone
 
 ROOT = "."
-CHANNEL = "dns:changes"
 DELEGATION_TTL = 172800  # two days, as the root and most TLDs use for NS and glue
 SOA_TTL = 900
 # SOA refresh, retry, expire, minimum (RFC 1035 §3.3.13; the minimum is the negative TTL, RFC 2308 §4).
@@ -46,25 +44,13 @@ def bump_serial(zone: str) -> int:
         # A zone without a row was published with serial 1 (current_serial), so move past it.
         m.ZoneSerial.objects.get_or_create(zone=zone, defaults={"serial": 2})
     serial = m.ZoneSerial.objects.get(zone=zone).serial
-    transaction.on_commit(lambda: publish_serial(zone, serial))
+    transaction.on_commit(lambda: bus.publish_registry_change(zone, serial))
     return serial
 
 
 def current_serial(zone: str) -> int:
     row = m.ZoneSerial.objects.filter(zone=zone).first()
     return row.serial if row else 1
-
-
-def publish_serial(zone: str, serial: int) -> None:
-    """Tell the DNS servers a registry zone changed; they also poll, so a Redis outage only delays."""
-    try:
-        client = redis.Redis.from_url(settings.REDIS_URL)
-        try:
-            client.publish(CHANNEL, f"registry {zone} {serial}")
-        finally:
-            client.close()
-    except redis.RedisError as error:
-        logger.warning("could not publish registry %s %s: %s", zone, serial, error)
 
 
 def _absolute(host: str) -> dns.name.Name:
@@ -168,3 +154,20 @@ def registry_zone_names() -> list[str]:
 def build_zone(name: str) -> dns.zone.Zone:
     """The root zone for ".", else the TLD zone `name`; raises RegistryZoneError for others."""
     return build_root_zone() if name in (ROOT, "") else build_tld_zone(name.strip(".").lower())
+
+
+class RegistryZoneSource:
+    """The DNS server's zones for the `tld` role (every TLD) or the `root` role (the root zone)."""
+
+    def __init__(self, role: str) -> None:
+        if role not in ("tld", "root"):
+            raise ValueError(f"role: the registry serves tld and root, not {role}")
+        self.role = role
+
+    def serials(self) -> dict[str, int]:
+        names = [name for name in registry_zone_names() if (name == ROOT) == (self.role == "root")]
+        return {bus.registry_zone_key(name): current_serial(name) for name in names}
+
+    def load(self, key: str) -> ZoneData | None:
+        name = key.removeprefix(bus.REGISTRY_KEY_PREFIX)
+        return zone_data_from_dns_zone(build_zone(name), key=key)

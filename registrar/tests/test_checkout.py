@@ -6,7 +6,7 @@ import uuid
 import pytest
 from django.db import connection, connections
 
-from console.testing import make_user
+from accounts.testing import make_user
 from registrar import services
 from registrar.errors import InsufficientFunds, NameUnavailable, PaymentDeclined, RegistrarError
 from registrar.models import CartItem, Domain, LedgerEntry, Order
@@ -162,7 +162,7 @@ def test_search_suggests_across_tlds_with_prices(funded_owner):
 
 def _race(user_ids: list[int], name: str) -> list[str]:
     """Two threads, two connections: each user checks out `name` at the same time."""
-    from console.models import User
+    from accounts.models import User
 
     barrier = threading.Barrier(len(user_ids))
     outcomes: list[str] = []

@@ -2,7 +2,7 @@
 
 import pytest
 
-from console.testing import assert_hidden_from
+from accounts.testing import assert_hidden_from
 from registrar import services
 from registrar.models import CartItem, Domain, LedgerEntry
 from registrar.registry import models as registry_models

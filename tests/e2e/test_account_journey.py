@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from console.models import User
+from accounts.models import User
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

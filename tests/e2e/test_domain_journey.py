@@ -1,6 +1,6 @@
 import pytest
 
-from console.testing import PASSWORD, make_user
+from accounts.testing import PASSWORD, make_user
 from registrar.models import Domain
 from registrar.registry.models import DomainObject
 

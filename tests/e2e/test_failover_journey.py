@@ -12,10 +12,10 @@ import pytest
 from django.core.management import call_command
 
 from console import demo
-from console.celery import app as celery_app
 from healthchecks.management.commands.demotargets import _handler
 from healthchecks.models import HealthCheck
 from healthchecks.tasks import dispatch_due_checks
+from nameplate.celery import app as celery_app
 from tests.support import LiveDnsServer, query, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -3,7 +3,7 @@ test-answer tool and our DNS server give the answers those policies pick."""
 
 import pytest
 
-from console.testing import PASSWORD, make_user
+from accounts.testing import PASSWORD, make_user
 from healthchecks import services as check_services
 from tests.support import LiveDnsServer, query, wait_until
 from zones import services as zone_services

@@ -5,8 +5,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from accounts.models import User
 from console.demo import DEMO_EMAIL
-from console.models import User
 from healthchecks.models import HealthCheck
 from registrar.models import Domain
 from zones.models import HostedZone

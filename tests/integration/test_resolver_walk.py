@@ -5,17 +5,15 @@ do: the root on 127.0.53.1, the registry's TLD servers on 127.0.53.2, the hosted
 servers on 127.0.53.3 to 127.0.53.6. unbound knows only our root server (its root hints).
 """
 
-import os
-import shutil
 import socket
 import subprocess
-from pathlib import Path
 
 import dns.message
 import dns.query
 import dns.rdatatype
 import pytest
 
+from kernel.testing import debian_program
 from tests.support import LiveDnsServer, buy_domain, query, wait_for_delegation, wait_until
 from zones import services as zone_services
 from zones.rules import RecordSetSpec
@@ -40,14 +38,7 @@ def _can_bind_port_53() -> str | None:
 
 
 def _ensure_unbound() -> None:
-    if Path(UNBOUND).exists():
-        return
-    if os.geteuid() == 0 and shutil.which("apt-get"):
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "unbound"], check=True, env=env)
-    if not Path(UNBOUND).exists():
-        pytest.fail("this test needs Debian's unbound: apt-get install -y unbound")
+    debian_program("unbound")
 
 
 def _free_port() -> int:

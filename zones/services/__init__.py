@@ -36,11 +36,9 @@ from zones.services.hosted_zones import (
     save_network,
     update_hosted_zone,
 )
-from zones.services.publish import CHANGES_CHANNEL, publish_zone_change, served_serials
 
 __all__ = [
     "ACTIONS",
-    "CHANGES_CHANNEL",
     "CREATE",
     "DELETE",
     "UPSERT",
@@ -62,14 +60,12 @@ __all__ = [
     "next_serial",
     "pick_name_servers",
     "plan_changes",
-    "publish_zone_change",
     "record_set_dict",
     "refresh_change_status",
     "refresh_pending_changes",
     "rule_context",
     "save_endpoint",
     "save_network",
-    "served_serials",
     "spec_from_record_set",
     "update_hosted_zone",
 ]

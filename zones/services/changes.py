@@ -14,11 +14,11 @@ import dns.serial
 from django.db import connection, transaction
 from django.utils import timezone
 
+from kernel import bus
 from zones import rules
 from zones.models import AuditEntry, ChangeBatch, Endpoint, HostedZone, RecordSet
 from zones.regions import latency_regions
 from zones.services.errors import ChangeBatchError, ProtectedRecordError
-from zones.services.publish import publish_zone_change, served_serials
 
 logger = logging.getLogger(__name__)
 
@@ -424,7 +424,7 @@ def _write(
         ),
     )
     zone_id, serial = zone.pk, zone.serial
-    transaction.on_commit(lambda: publish_zone_change(zone_id, serial))
+    transaction.on_commit(lambda: bus.publish_zone_change(zone_id, serial))
     return batch
 
 
@@ -540,7 +540,7 @@ def refresh_change_status(change_batch: ChangeBatch) -> ChangeBatch:
     """
     if change_batch.status == ChangeBatch.Status.INSYNC:
         return change_batch
-    serials = served_serials(change_batch.hosted_zone_id)
+    serials = bus.served_serials(change_batch.hosted_zone_id)
     if not serials:
         return change_batch
     wanted = dns.serial.Serial(change_batch.serial)

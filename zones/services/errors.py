@@ -1,6 +1,6 @@
-"""The zones app's exception tree, rooted in console.errors.ServiceError."""
+"""The zones app's exception tree, rooted in kernel.errors.ServiceError."""
 
-from console.errors import ServiceError
+from kernel.errors import ServiceError
 
 
 class ZoneError(ServiceError):

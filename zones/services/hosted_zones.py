@@ -8,10 +8,10 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from kernel import bus
 from zones import rules
 from zones.models import AuditEntry, ChangeBatch, DelegationSet, Endpoint, HostedZone, Network, RecordSet
 from zones.services.errors import ZoneError
-from zones.services.publish import publish_zone_change
 
 logger = logging.getLogger(__name__)
 
@@ -298,7 +298,7 @@ def create_hosted_zone(
                 )
                 for rs in protected
             )
-            transaction.on_commit(lambda: publish_zone_change(zone.pk, zone.serial))
+            transaction.on_commit(lambda: bus.publish_zone_change(zone.pk, zone.serial))
     except IntegrityError:
         if not caller_reference:
             raise
@@ -356,7 +356,7 @@ def delete_hosted_zone(zone: HostedZone) -> None:
         locked.delete()
         if not delegation_set.is_reusable and not delegation_set.hosted_zones.exists():
             delegation_set.delete()
-        transaction.on_commit(lambda: publish_zone_change(zone_id, serial))
+        transaction.on_commit(lambda: bus.publish_zone_change(zone_id, serial))
 
 
 def bump_serial(zone: HostedZone, *, source: str, comment: str = "", actor: Any = None) -> ChangeBatch:
@@ -377,7 +377,7 @@ def bump_serial(zone: HostedZone, *, source: str, comment: str = "", actor: Any 
             comment=comment,
         )
         zone.serial = locked.serial
-        transaction.on_commit(lambda: publish_zone_change(locked.pk, locked.serial))
+        transaction.on_commit(lambda: bus.publish_zone_change(locked.pk, locked.serial))
     return batch
 
 

@@ -1,11 +1,7 @@
 """Zones and helpers shared by the engine and DNS-server tests (no database)."""
 
-import asyncio
-import threading
-
 import dns.message
 import dns.name
-import dns.query
 import dns.rdatatype
 
 from zones.engine import ZoneSet, compile_zone, zone_data_from_text
@@ -124,38 +120,3 @@ def summary(message: dns.message.Message) -> dict:
 
 def name(text: str) -> dns.name.Name:
     return dns.name.from_text(text)
-
-
-class RunningServer:
-    """Our DNS server on 127.0.0.1, port 0, in a thread with its own event loop."""
-
-    def __init__(self, state, roles=("auth",)) -> None:
-        from zones.dnsserver.server import DnsServer, Listener
-
-        self.state = state
-        self.loop = asyncio.new_event_loop()
-        self.server = DnsServer(state, [Listener(role, "127.0.0.1", 0) for role in roles])
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-
-    def __enter__(self) -> "RunningServer":
-        self.thread.start()
-        asyncio.run_coroutine_threadsafe(self.server.start(), self.loop).result(timeout=10)
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        asyncio.run_coroutine_threadsafe(self.server.stop(), self.loop).result(timeout=10)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(timeout=10)
-        self.loop.close()
-
-    def run(self, coroutine, timeout: float = 30):
-        """Run a coroutine on the server's loop and wait for its result."""
-        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout=timeout)
-
-    def port(self, role: str = "auth") -> int:
-        return self.server.port(role)
-
-    def query(self, message: dns.message.Message, transport: str = "udp", role: str = "auth", **kwargs):
-        send = dns.query.udp if transport == "udp" else dns.query.tcp
-        timeout = kwargs.pop("timeout", 5)
-        return send(message, "127.0.0.1", port=self.port(role), timeout=timeout, **kwargs)

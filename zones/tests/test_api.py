@@ -2,7 +2,7 @@
 
 import pytest
 
-from console.testing import assert_hidden_from
+from accounts.testing import assert_hidden_from
 from zones import services
 from zones.models import ChangeBatch, HostedZone, RecordSet
 from zones.tests.conftest import create

@@ -13,9 +13,9 @@ from django.conf import settings
 from django.db import connection
 
 from healthchecks.models import HealthCheck
+from kernel.bus import DNS_CHANGES_CHANNEL, DNS_SERVERS_KEY, served_key
 from zones import services
 from zones.models import AuditEntry, ChangeBatch, HostedZone, RecordSet
-from zones.services.publish import CHANGES_CHANNEL, SERVED_KEY, SERVERS_KEY
 from zones.tests.conftest import create, delete, upsert
 
 
@@ -358,14 +358,14 @@ def test_plan_changes_reports_without_writing(zone):
 @pytest.fixture
 def redis_db():
     client = redis.Redis.from_url(settings.REDIS_URL)
-    client.delete(SERVERS_KEY, *client.keys("dns:served:*"))
+    client.delete(DNS_SERVERS_KEY, *client.keys("dns:served:*"))
     yield client
-    client.delete(SERVERS_KEY, *client.keys("dns:served:*"))
+    client.delete(DNS_SERVERS_KEY, *client.keys("dns:served:*"))
 
 
 def test_a_committed_change_is_published_on_redis(zone, redis_db, django_capture_on_commit_callbacks):
     pubsub = redis_db.pubsub()
-    pubsub.subscribe(CHANGES_CHANNEL)
+    pubsub.subscribe(DNS_CHANGES_CHANNEL)
     assert pubsub.get_message(timeout=5)["type"] == "subscribe"
     with django_capture_on_commit_callbacks(execute=True):
         batch = services.apply_change_batch(hosted_zone=zone, changes=[create("www", "A", "192.0.2.1")])
@@ -388,11 +388,11 @@ def test_a_change_is_pending_until_every_live_server_serves_its_serial(zone, red
     batch = services.apply_change_batch(hosted_zone=zone, changes=[create("www", "A", "192.0.2.1")])
     assert services.refresh_change_status(batch).status == "PENDING"  # no server at all
     now = time.time()
-    redis_db.zadd(SERVERS_KEY, {"dns-a": now, "dns-b": now, "dns-gone": now - 60})
-    redis_db.hset(SERVED_KEY.format(server_id="dns-a"), str(zone.pk), batch.serial)
-    redis_db.hset(SERVED_KEY.format(server_id="dns-b"), str(zone.pk), batch.serial - 1)
+    redis_db.zadd(DNS_SERVERS_KEY, {"dns-a": now, "dns-b": now, "dns-gone": now - 60})
+    redis_db.hset(served_key("dns-a"), str(zone.pk), batch.serial)
+    redis_db.hset(served_key("dns-b"), str(zone.pk), batch.serial - 1)
     assert services.refresh_change_status(batch).status == "PENDING"
-    redis_db.hset(SERVED_KEY.format(server_id="dns-b"), str(zone.pk), batch.serial + 1)
+    redis_db.hset(served_key("dns-b"), str(zone.pk), batch.serial + 1)
     refreshed = services.refresh_change_status(batch)
     assert refreshed.status == "INSYNC" and refreshed.insync_at is not None
     assert ChangeBatch.objects.filter(hosted_zone=zone, status="PENDING").count() == 0
@@ -402,8 +402,8 @@ def test_the_refresh_task_settles_pending_changes(zone, redis_db):
     from zones.tasks import refresh_changes
 
     batch = services.apply_change_batch(hosted_zone=zone, changes=[create("www", "A", "192.0.2.1")])
-    redis_db.zadd(SERVERS_KEY, {"dns-a": time.time()})
-    redis_db.hset(SERVED_KEY.format(server_id="dns-a"), str(zone.pk), batch.serial)
+    redis_db.zadd(DNS_SERVERS_KEY, {"dns-a": time.time()})
+    redis_db.hset(served_key("dns-a"), str(zone.pk), batch.serial)
     assert refresh_changes.apply().get() == 1
     batch.refresh_from_db()
     assert batch.status == "INSYNC"

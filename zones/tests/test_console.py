@@ -3,7 +3,7 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from console.testing import assert_hidden_from
+from accounts.testing import assert_hidden_from
 from zones import importexport, services
 from zones.models import ChangeBatch, HostedZone, ImportJob, RecordSet
 from zones.tests.conftest import create

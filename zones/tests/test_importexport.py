@@ -2,7 +2,6 @@
 
 import io
 import subprocess
-from pathlib import Path
 
 import dns.name
 import dns.rdataclass
@@ -10,10 +9,10 @@ import dns.zone
 import pytest
 from django.core.management import CommandError, call_command
 
+from kernel.testing import debian_program
 from zones import importexport, services
 from zones.models import HostedZone, RecordSet
 from zones.tests.conftest import create
-from zones.tests.test_dnsserver_interop import nsd_binary
 
 ZONE_FILE = """
 $ORIGIN example.com.
@@ -190,8 +189,8 @@ def test_the_exported_file_is_read_by_a_standard_parser_in_its_class(zone):
 
 
 def test_a_standard_server_reads_the_export_back_to_the_same_data(zone, tmp_path):
-    # NSD's checker is the standard server here; nsd_binary installs Debian's nsd when missing.
-    checker = str(Path(nsd_binary()).with_name("nsd-checkzone"))
+    # NSD's checker is the standard server here, installed from Debian when missing.
+    checker = debian_program("nsd-checkzone", "nsd")
     importexport.import_zone_text(zone, ZONE_FILE)
     exported = importexport.export_zone(zone)
     path = tmp_path / "example.com.zone"

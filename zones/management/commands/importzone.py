@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from console.models import User
+from accounts.models import User
 from zones import importexport, rules, services
 from zones.models import HostedZone
 

@@ -1,0 +1,41 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, mixins, status, viewsets
+from rest_framework.response import Response
+
+from accounts import services
+from accounts.models import ApiToken
+from accounts.serializers import ApiTokenSerializer, MeSerializer, NewApiTokenSerializer
+from kernel.ownership import OwnedViewSetMixin
+
+
+class MeView(generics.RetrieveUpdateAPIView):
+    """The account the request is authenticated as."""
+
+    serializer_class = MeSerializer
+
+    def get_object(self):
+        return self.request.user
+
+
+class ApiTokenViewSet(
+    OwnedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """API tokens. Creating one answers with its secret, once; deleting one revokes it."""
+
+    queryset = ApiToken.objects.all()
+    serializer_class = ApiTokenSerializer
+
+    @extend_schema(request=ApiTokenSerializer, responses={201: NewApiTokenSerializer})
+    def create(self, request, *args, **kwargs) -> Response:
+        serializer = ApiTokenSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        token, key = services.create_api_token(owner=request.user, name=serializer.validated_data["name"])
+        token.token = key
+        return Response(NewApiTokenSerializer(token).data, status=status.HTTP_201_CREATED)
+
+    def perform_destroy(self, instance: ApiToken) -> None:
+        services.revoke_api_token(instance)

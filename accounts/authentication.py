@@ -1,0 +1,32 @@
+"""API token authentication: `Authorization: Bearer <token>` (or `Token <token>`)."""
+
+from django.utils import timezone
+from rest_framework import authentication, exceptions
+
+from accounts.models import ApiToken
+
+
+class ApiTokenAuthentication(authentication.BaseAuthentication):
+    keywords = ("bearer", "token")
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].lower().decode() not in self.keywords:
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed("Authorization header: expected '<keyword> <token>'.")
+        key = header[1].decode(errors="replace")
+        token = (
+            ApiToken.objects.active().select_related("owner").filter(key_hash=ApiToken.hash_key(key)).first()
+        )
+        if token is None:
+            raise exceptions.AuthenticationFailed("Invalid or revoked API token.")
+        if not token.owner.is_active:
+            raise exceptions.AuthenticationFailed("This account is disabled.")
+        now = timezone.now()
+        if token.is_last_used_stale(now):
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        return token.owner, token
+
+    def authenticate_header(self, request) -> str:
+        return "Bearer"

@@ -1,0 +1,87 @@
+from django import forms
+from django.contrib.auth import authenticate, password_validation
+
+from accounts import services as accounts
+from accounts.models import User
+
+
+class SignUpForm(forms.Form):
+    email = forms.EmailField(label="E-mail address")
+    password1 = forms.CharField(
+        label="Password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label="Password again", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(f"An account with the e-mail address {email} already exists.")
+        return email
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        password1, password2 = cleaned.get("password1"), cleaned.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", "The two passwords differ.")
+        elif password1:
+            try:
+                password_validation.validate_password(password1, User(email=cleaned.get("email", "")))
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+class LoginForm(forms.Form):
+    email = forms.EmailField(label="E-mail address")
+    password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+    def __init__(self, *args, ip_address: str | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.ip_address = ip_address
+        self.user: User | None = None
+        self.is_unverified = False
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        email, password = cleaned.get("email"), cleaned.get("password")
+        if not email or not password:
+            return cleaned
+        lock = accounts.get_login_lock(email=email, ip_address=self.ip_address)
+        if lock is not None:
+            minutes = max(1, round(lock.retry_after_seconds / 60))
+            unit = "minute" if minutes == 1 else "minutes"
+            raise forms.ValidationError(
+                f"Too many failed log-in attempts; try again in {minutes} {unit}.",
+                code="locked",
+            )
+        user = authenticate(email=email.lower(), password=password)
+        if user is None:
+            accounts.record_login_failure(email=email, ip_address=self.ip_address)
+            raise forms.ValidationError("The e-mail address or the password is wrong.", code="invalid_login")
+        if not user.is_email_verified:
+            self.is_unverified = True
+            raise forms.ValidationError(
+                f"Verify your e-mail address first: follow the link we sent to {user.email}.",
+                code="unverified",
+            )
+        accounts.clear_login_failures(email=email)
+        self.user = user
+        return cleaned
+
+
+class ResendVerificationForm(forms.Form):
+    email = forms.EmailField(label="E-mail address")
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["mobile_number"]
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(max_length=100, help_text="What the token is for, e.g. 'deploy script'.")

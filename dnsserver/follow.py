@@ -1,0 +1,255 @@
+"""Keeping the served zones current, and telling Redis what we serve and what we answered.
+
+`Follower` loads every zone of the server's roles from their sources at start, then:
+- listens on `dns:changes` (`zone <id> <serial>`, `registry <tld> <serial>`) and
+  `health:changes` (`<check id> <1|0>`), reloading the health view from `health:status` on
+  every (re)connection;
+- polls the source every `poll_seconds` (every few seconds) for zones whose serial differs,
+  so changes arrive while Redis is away and missed messages are caught up;
+- every second adds the query counts to `dns:queries:<YYYYMMDDHHMM>` in one pipeline, and
+  every two seconds writes its heartbeat to `dns:servers` and its serials to
+  `dns:served:<server id>` (every format is kernel.bus's).
+A failing Redis or source is logged and retried; the zones already loaded keep answering.
+Zones compile in a worker thread and are swapped in whole.
+"""
+
+import asyncio
+import logging
+import os
+import socket
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Protocol
+
+import dns.rcode
+import dns.rdatatype
+
+from dnsserver import xfr
+from dnsserver.handler import ServerState
+from kernel import bus
+from zones.engine import CompileError, ZoneData, compile_zone
+
+logger = logging.getLogger(__name__)
+
+HEARTBEAT_SECONDS = 2.0
+COUNTERS_SECONDS = 1.0
+RECONNECT_SECONDS = 1.0
+STOP_SECONDS = 5.0
+
+
+class RoleSources(Protocol):
+    """Each role's zones (dnsserver.sources): the database in production, plain data in tests."""
+
+    def serials(self, role: str) -> dict[str, int]:
+        """Every zone key of the role with its current serial."""
+        ...
+
+    def load(self, role: str, key: str) -> ZoneData | None:
+        """The zone's data now, or None when it no longer exists."""
+        ...
+
+
+def default_server_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class Follower:
+    """Loads, follows and reports; see the module docstring."""
+
+    def __init__(
+        self,
+        state: ServerState,
+        source: RoleSources,
+        *,
+        redis_factory: Callable[[], object] | None = None,
+        server_id: str | None = None,
+        poll_seconds: float = 3.0,
+        adjust: Callable[[ZoneData], ZoneData] | None = None,
+        on_change: Callable[[str, str], None] | None = None,
+    ) -> None:
+        self.state = state
+        self.source = source
+        self.redis_factory = redis_factory
+        self.server_id = server_id or default_server_id()
+        self.poll_seconds = poll_seconds
+        self.adjust = adjust
+        self.on_change = on_change or (lambda kind, detail: None)
+        self._locks = {role: asyncio.Lock() for role in state.zones}
+        self._tasks: list[asyncio.Task] = []
+        self._notifies: set[asyncio.Task] = set()
+        self._redis = None
+
+    async def load_all(self) -> None:
+        """Compile every zone of every role; a zone that fails to load is logged and skipped."""
+        for role in self.state.zones:
+            await self.sync_role(role)
+
+    async def start(self) -> None:
+        await self.load_all()
+        self._tasks.append(asyncio.create_task(self._poll_forever()))
+        if self.redis_factory is not None:
+            self._tasks.append(asyncio.create_task(self._listen_forever()))
+            self._tasks.append(asyncio.create_task(self._report_forever()))
+
+    async def stop(self) -> None:
+        """Stop following; bounded, so a Redis connection stuck mid-read cannot hold up shutdown."""
+        for task in self._tasks:
+            task.cancel()
+        if self._tasks:
+            _, pending = await asyncio.wait(self._tasks, timeout=STOP_SECONDS)
+            if pending:
+                logger.warning("%d follower task(s) did not stop within %s s", len(pending), STOP_SECONDS)
+        self._tasks.clear()
+        if self._redis is not None:
+            try:
+                await asyncio.wait_for(self._redis.aclose(), timeout=STOP_SECONDS)
+            except Exception as error:
+                logger.warning("could not close the Redis connection cleanly: %s", error)
+            self._redis = None
+
+    async def sync_role(self, role: str) -> None:
+        """Bring a role's zones in line with the source: load new and changed, drop gone."""
+        try:
+            serials = await asyncio.to_thread(self.source.serials, role)
+        except Exception:
+            logger.exception("could not list the %s zones; serving what is loaded", role)
+            return
+        current = {snapshot.key: snapshot.serial for snapshot in self.state.zones[role]}
+        for key in current.keys() - serials.keys():
+            self.state.zones[role] = self.state.zones[role].remove(key)
+            logger.info("zone %s is gone from the %s role", key, role)
+        for key, serial in serials.items():
+            if current.get(key) != serial:
+                await self.reload(role, key, serial)
+
+    async def reload(self, role: str, key: str, serial: int | None = None) -> None:
+        """Compile one zone afresh and swap it in, unless we already serve `serial`."""
+        async with self._locks[role]:
+            served = self.state.zones[role].get(key)
+            if serial is not None and served is not None and served.serial == serial:
+                return
+            try:
+                data = await asyncio.to_thread(self.source.load, role, key)
+                if data is None:
+                    self.state.zones[role] = self.state.zones[role].remove(key)
+                    return
+                if self.adjust is not None:
+                    data = self.adjust(data)
+                snapshot = await asyncio.to_thread(compile_zone, data)
+            except CompileError as error:
+                logger.error("zone %s (%s) does not compile: %s", key, role, error)
+                return
+            except Exception:
+                logger.exception("could not load zone %s (%s); serving the previous copy", key, role)
+                return
+            self.state.zones[role] = self.state.zones[role].replace(snapshot)
+            logger.info("serving %s (%s) serial %s", snapshot.origin, key, snapshot.serial)
+        self.on_change("zone", key)
+        if snapshot.notify_targets:
+            task = asyncio.create_task(xfr.send_notify(snapshot))
+            self._notifies.add(task)
+            task.add_done_callback(self._notifies.discard)
+        if self._redis is not None:
+            try:
+                await self._report_served()
+            except Exception as error:
+                # Redis being away must not stop this reload, nor the poll that called it.
+                logger.warning("could not report served serials to Redis: %s", error)
+
+    async def _poll_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.poll_seconds)
+            for role in self.state.zones:
+                try:
+                    await self.sync_role(role)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    logger.exception("polling the %s zones failed; trying again next round", role)
+
+    async def _listen_forever(self) -> None:
+        while True:
+            try:
+                await self._listen()
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                logger.warning("Redis is away (%s); polling the database until it returns", error)
+            await asyncio.sleep(RECONNECT_SECONDS)
+
+    async def _client(self):
+        if self._redis is None:
+            self._redis = self.redis_factory()
+        return self._redis
+
+    async def _listen(self) -> None:
+        client = await self._client()
+        pubsub = client.pubsub()
+        try:
+            await pubsub.subscribe(bus.DNS_CHANGES_CHANNEL, bus.HEALTH_CHANGES_CHANNEL)
+            self.state.health = bus.parse_health_status(await client.hgetall(bus.HEALTH_STATUS_KEY))
+            # Anything published while we were away is caught up by one sync.
+            for role in self.state.zones:
+                await self.sync_role(role)
+            while True:
+                message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=5.0)
+                if message is not None:
+                    await self._on_message(message)
+        finally:
+            await pubsub.aclose()
+
+    async def _on_message(self, message: dict) -> None:
+        channel = message["channel"].decode() if isinstance(message["channel"], bytes) else message["channel"]
+        data = message["data"].decode() if isinstance(message["data"], bytes) else str(message["data"])
+        if channel == bus.HEALTH_CHANGES_CHANNEL:
+            health = bus.parse_health_change(data)
+            if health is None:
+                logger.warning("ignoring a malformed %s message: %r", channel, data)
+                return
+            check_id, is_healthy = health
+            self.state.health = {**self.state.health, check_id: is_healthy}
+            self.on_change("health", str(check_id))
+            return
+        change = bus.parse_zone_change(data)
+        if change is None:
+            logger.warning("ignoring a malformed %s message: %r", channel, data)
+            return
+        if change.role in self.state.zones:
+            await self.reload(change.role, change.key, change.serial)
+
+    async def _report_forever(self) -> None:
+        beat = 0.0
+        while True:
+            await asyncio.sleep(COUNTERS_SECONDS)
+            try:
+                await self._flush_counters()
+                if time.monotonic() - beat >= HEARTBEAT_SECONDS:
+                    await self._report_served()
+                    beat = time.monotonic()
+                self.on_change("report", self.server_id)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                logger.warning("could not report to Redis: %s", error)
+
+    async def _flush_counters(self) -> None:
+        counters = self.state.take_counters()
+        if not counters:
+            return
+        counts = {
+            (zone_key, dns.rdatatype.to_text(rdtype), dns.rcode.to_text(rcode)): count
+            for (zone_key, rdtype, rcode), count in counters.items()
+        }
+        client = await self._client()
+        try:
+            await bus.add_query_counts(client, counts, datetime.now(UTC))
+        except Exception:
+            # Put the counts back so the next flush carries them.
+            self.state.counters.update(counters)
+            raise
+
+    async def _report_served(self) -> None:
+        client = await self._client()
+        served = {snapshot.key: snapshot.serial for zones in self.state.zones.values() for snapshot in zones}
+        await bus.report_served(client, self.server_id, served)

@@ -1,0 +1,345 @@
+"""From request bytes to reply bytes: the fast path, the general path and error mapping.
+
+The fast path parses by hand (wire.py), asks the engine for a precomputed template
+(`find_wire`) and patches it. When the engine has no template (routing policies, wildcards,
+ANY) the engine's `answer` decides and dnspython renders. Requests the hand parser does not
+take (other opcodes, odd layouts, EDNS versions) are parsed by dnspython and then join the
+same dispatch. Every failure maps to one RCODE in `error_reply`; nothing here decides an
+answer.
+"""
+
+import collections
+import logging
+import random
+import struct
+import time
+
+import dns.exception
+import dns.message
+import dns.name
+import dns.opcode
+import dns.rcode
+import dns.rdataclass
+import dns.rdatatype
+
+from dnsserver import xfr
+from dnsserver.wire import (
+    DO_OPT,
+    HEADER,
+    OUR_PAYLOAD,
+    PLAIN_OPT,
+    PLAIN_UDP_LIMIT,
+    TYPE_CLASS,
+    CookieJar,
+    Edns,
+    FormError,
+    Query,
+    complete,
+    opt_record,
+    parse_options,
+    parse_query,
+)
+from zones.engine import EngineConfig, Question, ZoneSet, answer, find_wire
+from zones.engine.data import IPAddress
+from zones.engine.render import QR, TC
+
+logger = logging.getLogger(__name__)
+
+ROLES = ("auth", "tld", "root")
+TCP_LIMIT = 65535
+TRANSFER_TYPES = frozenset({dns.rdatatype.AXFR, dns.rdatatype.IXFR})
+REFUSED_ZONE = "-"
+BADVERS = 16
+COOKIE_OPTS_KEPT = 65536
+
+
+class ServerState:
+    """What every listener of a process answers from. Attributes are replaced, never edited."""
+
+    def __init__(self, config: EngineConfig | None = None, roles: tuple[str, ...] = ROLES) -> None:
+        self.zones: dict[str, ZoneSet] = {role: ZoneSet() for role in roles}
+        self.health: dict[int, bool] = {}
+        self.config = config or EngineConfig()
+        self.cookies = CookieJar()
+        self.rng = random.Random()
+        self.counters: collections.Counter[tuple[str, int, int]] = collections.Counter()
+
+    def take_counters(self) -> collections.Counter:
+        """Hand over the counts gathered so far and start afresh."""
+        counters, self.counters = self.counters, collections.Counter()
+        return counters
+
+
+class QueryHandler:
+    """Answers the requests of one listener's role."""
+
+    def __init__(self, state: ServerState, role: str) -> None:
+        self.state = state
+        self.role = role
+        self._cookie_opts: dict[bytes, tuple[IPAddress, int, bytes, bytes]] = {}
+
+    def handle(self, data: bytes, address: IPAddress, is_tcp: bool = False) -> bytes | None:
+        """One reply for one request, or None to drop it (short header, a response)."""
+        try:
+            reply = self._answer_common(data, address, is_tcp)
+            if reply is not None:
+                return reply
+            query = parse_query(data)
+            if query is None:
+                query = self._parse_general(data)
+                if not isinstance(query, Query):
+                    return query
+            return self._dispatch(query, address, is_tcp)
+        except FormError:
+            return error_reply(data, dns.rcode.FORMERR)
+        except Exception:
+            logger.exception("answering a %d-byte request from %s failed", len(data), address)
+            return error_reply(data, dns.rcode.SERVFAIL)
+
+    def handle_stream(self, data: bytes, address: IPAddress) -> list[bytes]:
+        """Replies to one TCP request: several messages for a zone transfer, else one."""
+        if _question_type(data) in TRANSFER_TYPES:
+            try:
+                return xfr.transfer(self.state.zones[self.role], data, address)
+            except dns.exception.DNSException:
+                reply = error_reply(data, dns.rcode.FORMERR)
+                return [reply] if reply is not None else []
+            except Exception:
+                logger.exception("zone transfer to %s failed", address)
+                reply = error_reply(data, dns.rcode.SERVFAIL)
+                return [reply] if reply is not None else []
+        reply = self.handle(data, address, is_tcp=True)
+        return [reply] if reply is not None else []
+
+    def _answer_common(self, data: bytes, address: IPAddress, is_tcp: bool) -> bytes | None:
+        """The common query in one pass over its bytes, or None to take the general way.
+
+        Taken: a QUERY with one IN question, no EDNS or EDNS0 with no option or a lone
+        COOKIE, a name in a served zone with a precomputed answer, and a reply that fits.
+        It makes the same reply as parse_query, _dispatch and complete would; it only
+        skips their objects and calls, which is most of a query's cost in Python.
+        """
+        size = len(data)
+        # Header: QR clear, opcode QUERY, QDCOUNT 1, no answer or authority, ARCOUNT 0 or 1.
+        if size < 17 or data[2] & 0xF8 or data[4:11] != b"\x00\x01\x00\x00\x00\x00\x00" or data[11] > 1:
+            return None
+        offset = 12
+        length = data[12]
+        while length:
+            if length > 63:
+                return None
+            offset += length + 1
+            if offset >= size:
+                return None
+            length = data[offset]
+        end = offset + 5
+        if end > size or offset > 266 or data[offset + 3] or data[offset + 4] != 1:
+            return None
+        rdtype = data[offset + 1] << 8 | data[offset + 2]
+        limit = TCP_LIMIT if is_tcp else PLAIN_UDP_LIMIT
+        opt = b""
+        if data[11]:
+            # OPT (RFC 6891 §6.1.2): root owner, type 41, version 0, ending the message.
+            if size < end + 11 or data[end : end + 3] != b"\x00\x00\x29" or data[end + 6]:
+                return None
+            rdlength = data[end + 9] << 8 | data[end + 10]
+            if end + 11 + rdlength != size:
+                return None
+            opt = DO_OPT if data[end + 7] & 0x80 else PLAIN_OPT
+            if rdlength:
+                # A lone COOKIE option (RFC 7873 §4): the client cookie, maybe our last one.
+                if (
+                    data[end + 11 : end + 13] != b"\x00\x0a"
+                    or data[end + 13]
+                    or data[end + 14] != rdlength - 4
+                ):
+                    return None
+                if rdlength != 12 and not 20 <= rdlength <= 44:
+                    return None
+                opt = self._cookie_opt(data[end + 15 : end + 23], address, opt)
+            if not is_tcp:
+                payload = data[end + 3] << 8 | data[end + 4]
+                limit = (
+                    OUR_PAYLOAD if payload >= OUR_PAYLOAD else payload if payload > PLAIN_UDP_LIMIT else 512
+                )
+        if rdtype in TRANSFER_TYPES:
+            return None
+        key = data[12 : offset + 1].lower()
+        zone = self.state.zones[self.role].find(key, address)
+        if zone is None:
+            return None
+        template = find_wire(zone, key, rdtype)
+        if template is None:
+            return None
+        arcount = template[10] << 8 | template[11]
+        if opt:
+            arcount += 1
+        reply = b"".join(
+            (
+                data[:2],
+                bytes((template[2] | data[2] & 0x01, template[3] | data[3] & 0x10)),
+                template[4:10],
+                arcount.to_bytes(2, "big"),
+                data[12:end],
+                template[end:],
+                opt,
+            )
+        )
+        if len(reply) > limit:
+            return None
+        self.state.counters[(zone.key, rdtype, template[3] & 0x0F)] += 1
+        return reply
+
+    def _cookie_opt(self, client_cookie: bytes, address: IPAddress, base: bytes) -> bytes:
+        """Our OPT record `base` with a COOKIE option: the client's cookie and our own.
+
+        The last one built for a client cookie is kept with the address object it was
+        built for; the server reuses one object per source address, so that an identity
+        check replaces hashing the address within the same second.
+        """
+        now = int(time.time())
+        kept = self._cookie_opts.get(client_cookie)
+        if kept is not None and kept[0] is address and kept[1] == now and kept[2] is base:
+            return kept[3]
+        value = client_cookie + self.state.cookies.server_cookie(client_cookie, address.packed)
+        opt = (
+            base[:-2]
+            + (len(value) + 4).to_bytes(2, "big")
+            + b"\x00\x0a"
+            + len(value).to_bytes(2, "big")
+            + value
+        )
+        if len(self._cookie_opts) >= COOKIE_OPTS_KEPT:
+            self._cookie_opts.clear()
+        self._cookie_opts[client_cookie] = (address, now, base, opt)
+        return opt
+
+    def _dispatch(self, query: Query, address: IPAddress, is_tcp: bool) -> bytes:
+        edns = query.edns
+        key = query.qname.lower()
+        zone = self.state.zones[self.role].find(key, address)
+        scope: int | None = 0 if edns is not None and edns.has_ecs else None
+        if zone is None:
+            template = _refused_template(query)
+            zone_key = REFUSED_ZONE
+        elif query.rdtype in TRANSFER_TYPES:
+            # Transfers need TCP (RFC 5936 §4.2); a TC reply sends the client there.
+            template = _header_only(query, QR | TC)
+            zone_key = zone.key
+        else:
+            zone_key = zone.key
+            template = find_wire(zone, key, query.rdtype)
+            if template is None:
+                template, scope = self._ask_engine(query, address)
+        opt = None
+        limit = TCP_LIMIT if is_tcp else 512
+        if edns is not None:
+            cookie = None
+            if edns.client_cookie is not None:
+                cookie = self.state.cookies.server_cookie(edns.client_cookie, address.packed)
+            opt = opt_record(edns, cookie, scope)
+            if not is_tcp:
+                limit = edns.udp_limit()
+        reply = complete(template, query, opt, limit)
+        self.state.counters[(zone_key, query.rdtype, reply[3] & 0x0F)] += 1
+        return reply
+
+    def _ask_engine(self, query: Query, address: IPAddress) -> tuple[bytes, int | None]:
+        edns = query.edns
+        subnet = edns.client_subnet() if edns is not None and edns.has_ecs else None
+        qname = dns.name.from_wire(query.question, 0)[0]
+        result = answer(
+            self.state.zones[self.role],
+            Question(qname, query.rdtype, address, subnet),
+            self.state.health,
+            config=self.state.config,
+            rng=self.state.rng,
+        )
+        return result.message.to_wire(), result.scope_prefix
+
+    def _parse_general(self, data: bytes) -> Query | bytes | None:
+        """dnspython's reading of an unusual request: a Query to dispatch, a reply, or None."""
+        if len(data) < 12:
+            return None
+        flags = struct.unpack_from("!H", data, 2)[0]
+        if flags & QR:
+            return None
+        opcode = dns.opcode.from_flags(flags)
+        if opcode not in (dns.opcode.QUERY, dns.opcode.NOTIFY):
+            return error_reply(data, dns.rcode.NOTIMP)
+        try:
+            message = dns.message.from_wire(data)
+        except dns.message.ShortHeader:
+            return None
+        except (dns.exception.DNSException, ValueError, UnicodeError, struct.error, IndexError):
+            return error_reply(data, dns.rcode.FORMERR)
+        if opcode == dns.opcode.NOTIFY:
+            # NOTIFY is for secondaries, and we are the primary of every zone we serve.
+            return error_reply(data, dns.rcode.REFUSED)
+        edns = None
+        if message.edns >= 0:
+            options = b"".join(
+                struct.pack("!HH", option.otype, len(wire)) + wire
+                for option in message.options
+                for wire in (option.to_wire(),)
+            )
+            edns = parse_options(options, message.payload, bool(message.ednsflags & 0x8000))
+            if message.edns > 0:
+                return _badvers(data, edns)
+        if len(message.question) != 1:
+            return error_reply(data, dns.rcode.FORMERR)
+        rrset = message.question[0]
+        question = rrset.name.to_wire() + TYPE_CLASS.pack(rrset.rdtype, rrset.rdclass)
+        if rrset.rdclass != dns.rdataclass.IN:
+            return _header_only(
+                Query(message.id, message.flags, b"", 0, question, None), QR | dns.rcode.REFUSED
+            )
+        return Query(message.id, message.flags, rrset.name.to_wire(), rrset.rdtype, question, edns)
+
+
+def _refused_template(query: Query) -> bytes:
+    return HEADER.pack(0, QR | dns.rcode.REFUSED, 1, 0, 0, 0) + query.question
+
+
+def _header_only(query: Query, flags: int) -> bytes:
+    return HEADER.pack(query.id, flags | (query.flags & 0x0100), 1, 0, 0, 0) + query.question
+
+
+def _badvers(data: bytes, edns: Edns) -> bytes:
+    # RFC 6891 §6.1.3: BADVERS is 16, split between the header (0) and the OPT record (1).
+    reply = bytearray(error_reply(data, dns.rcode.NOERROR) or b"")
+    reply[10:12] = b"\x00\x01"
+    return bytes(reply) + opt_record(edns, None, None, extended_rcode=BADVERS >> 4)
+
+
+def error_reply(data: bytes, rcode: int) -> bytes | None:
+    """The one mapping from a failure to a reply: header and, if readable, the question.
+
+    A request shorter than a header, or one that is itself a response, gets no reply.
+    """
+    if len(data) < 12:
+        return None
+    qid, flags, qdcount = struct.unpack_from("!HHH", data)
+    if flags & QR:
+        return None
+    question = _first_question(data) if qdcount else b""
+    reply_flags = QR | (flags & 0x7900) | rcode
+    return HEADER.pack(qid, reply_flags, 1 if question else 0, 0, 0, 0) + question
+
+
+def _question_type(data: bytes) -> int | None:
+    question = _first_question(data) if len(data) > 12 else b""
+    return TYPE_CLASS.unpack_from(question, len(question) - 4)[0] if question else None
+
+
+def _first_question(data: bytes) -> bytes:
+    offset = 12
+    while offset < len(data):
+        length = data[offset]
+        if length == 0:
+            end = offset + 5
+            return data[12:end] if end <= len(data) else b""
+        if length > 63:
+            return b""
+        offset += length + 1
+    return b""

@@ -1,0 +1,113 @@
+"""`manage.py dnsserver`: the authoritative DNS server (roles auth, tld, root)."""
+
+import asyncio
+import dataclasses
+import logging
+import multiprocessing
+import signal
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from dnsserver.follow import Follower
+from dnsserver.handler import ServerState
+from dnsserver.server import DnsServer, Listener, ListenerError
+from dnsserver.sources import database_sources
+from kernel.redis import async_redis_client
+from zones.engine import ZoneData, parse_networks
+from zones.snapshot import engine_config
+
+logger = logging.getLogger(__name__)
+
+
+class Command(BaseCommand):
+    help = "Serve hosted zones (auth), the registry's TLD zones (tld) and the root zone (root)."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--listen",
+            action="append",
+            metavar="ROLE=HOST:PORT",
+            help="A listener (repeatable; IPv6 as auth=[::1]:8053). Default: DNS_SERVER_LISTEN.",
+        )
+        parser.add_argument(
+            "--workers", type=int, default=1, help="Processes sharing the ports (SO_REUSEPORT)."
+        )
+        parser.add_argument("--poll-seconds", type=float, default=3.0, help="Database poll interval.")
+        parser.add_argument(
+            "--allow-transfer",
+            action="append",
+            default=[],
+            metavar="CIDR",
+            help="Addresses that may AXFR/IXFR every zone (repeatable).",
+        )
+        parser.add_argument(
+            "--notify", action="append", default=[], metavar="HOST[:PORT]", help="Secondaries to NOTIFY."
+        )
+
+    def handle(self, *args, **options) -> None:
+        try:
+            listeners = [Listener.parse(text) for text in options["listen"] or settings.DNS_SERVER_LISTEN]
+            transfer = parse_networks(options["allow_transfer"])
+        except (ListenerError, ValueError) as error:
+            raise CommandError(str(error)) from None
+        if options["workers"] < 1:
+            raise CommandError("workers: must be at least 1")
+        run = dict(
+            listeners=listeners,
+            poll_seconds=options["poll_seconds"],
+            transfer=transfer,
+            notify=tuple(options["notify"]),
+            reuse_port=options["workers"] > 1,
+        )
+        if options["workers"] == 1:
+            serve(**run)
+            return
+        processes = [
+            multiprocessing.Process(target=serve, kwargs=run, daemon=True) for _ in range(options["workers"])
+        ]
+        for process in processes:
+            process.start()
+
+        def stop_workers(signum: int, frame: object) -> None:
+            # Workers handle SIGTERM themselves; pass the parent's on so none outlives it.
+            for process in processes:
+                if process.is_alive():
+                    process.terminate()
+
+        signal.signal(signal.SIGTERM, stop_workers)
+        signal.signal(signal.SIGINT, stop_workers)
+        for process in processes:
+            process.join()
+
+
+def serve(*, listeners, poll_seconds, transfer, notify, reuse_port) -> None:
+    """Run one server process until SIGINT/SIGTERM."""
+    asyncio.run(_serve(listeners, poll_seconds, transfer, notify, reuse_port))
+
+
+async def _serve(listeners, poll_seconds, transfer, notify, reuse_port) -> None:
+    roles = tuple(dict.fromkeys(listener.role for listener in listeners))
+    state = ServerState(engine_config(), roles=roles)
+
+    def adjust(data: ZoneData) -> ZoneData:
+        return dataclasses.replace(data, xfr_networks=transfer, notify_targets=notify)
+
+    follower = Follower(
+        state,
+        database_sources(),
+        redis_factory=async_redis_client,
+        poll_seconds=poll_seconds,
+        adjust=adjust,
+    )
+    server = DnsServer(state, listeners, reuse_port=reuse_port)
+    await server.start()
+    await follower.start()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    logger.info("dnsserver %s ready", follower.server_id)
+    await stop.wait()
+    await follower.stop()
+    await server.stop()

@@ -1,0 +1,240 @@
+"""Hand-written parsing and patching of DNS messages for the hot path.
+
+`parse_query` reads the header, the one question and an optional OPT record (EDNS0,
+RFC 6891) straight from the bytes; anything unusual (another opcode, several records, a
+compressed question name, an EDNS version other than 0) returns None and goes to dnspython.
+`complete` turns an engine template (or a rendered answer) into the reply: the client's ID,
+RD/CD bits and question bytes, then our OPT record with the DNS COOKIE (RFC 7873, server
+cookie laid out as RFC 9018) and the Client Subnet echo with its scope (RFC 7871).
+"""
+
+import hashlib
+import ipaddress
+import os
+import struct
+import time
+from dataclasses import dataclass
+
+from dnsserver import truncation
+from zones.engine.data import IPAddress, Network
+from zones.engine.render import CD, RD
+
+HEADER = struct.Struct("!HHHHHH")
+TYPE_CLASS = struct.Struct("!HH")
+OPT_FIXED = struct.Struct("!HHBBHH")
+OPTION = struct.Struct("!HH")
+OPT_TYPE = 41
+COOKIE = 10
+ECS = 8
+OUR_PAYLOAD = 1232
+PLAIN_UDP_LIMIT = 512
+DO_BIT = 0x8000
+OPCODE_MASK = 0x7800
+QR = 0x8000
+COOKIES_PER_SECOND = 65536
+# Our OPT record without options (RFC 6891 §6.1.2): root owner, payload 1232, DO clear or set.
+PLAIN_OPT = b"\x00" + OPT_FIXED.pack(OPT_TYPE, OUR_PAYLOAD, 0, 0, 0, 0)
+DO_OPT = b"\x00" + OPT_FIXED.pack(OPT_TYPE, OUR_PAYLOAD, 0, 0, DO_BIT, 0)
+
+
+class FormError(Exception):
+    """The query is malformed in a way that earns FORMERR (RFC 1035 §4.1.1)."""
+
+
+@dataclass(slots=True)
+class Edns:
+    """What the client's OPT record said."""
+
+    payload: int
+    is_do: bool
+    client_cookie: bytes | None = None
+    ecs_family: int = 0
+    ecs_source: int = 0
+    ecs_address: bytes = b""
+
+    @property
+    def has_ecs(self) -> bool:
+        return self.ecs_family != 0
+
+    def client_subnet(self) -> Network:
+        """The ECS option as a network (address padded to its full length)."""
+        size = 4 if self.ecs_family == 1 else 16
+        packed = self.ecs_address + bytes(size - len(self.ecs_address))
+        address = ipaddress.ip_address(packed)
+        return ipaddress.ip_network(f"{address}/{self.ecs_source}")
+
+    def udp_limit(self) -> int:
+        return max(PLAIN_UDP_LIMIT, min(self.payload, OUR_PAYLOAD))
+
+
+@dataclass(slots=True)
+class Query:
+    """A query as the fast path parsed it; `question` is the raw question bytes."""
+
+    id: int
+    flags: int
+    qname: bytes
+    rdtype: int
+    question: bytes
+    edns: Edns | None
+
+
+def parse_query(data: bytes) -> Query | None:
+    """Parse a plain QUERY by hand; None sends it down the general path.
+
+    Raises FormError for a malformed COOKIE or Client Subnet option, so both paths agree.
+    """
+    if len(data) < 17:
+        return None
+    qid, flags, qdcount, ancount, nscount, arcount = HEADER.unpack_from(data)
+    if flags & (QR | OPCODE_MASK) or qdcount != 1 or ancount or nscount or arcount > 1:
+        return None
+    offset = 12
+    size = len(data)
+    while True:
+        if offset >= size:
+            return None
+        length = data[offset]
+        if length == 0:
+            break
+        if length > 63 or offset - 12 + length > 253:
+            return None
+        offset += length + 1
+    end = offset + 5
+    if end > size:
+        return None
+    rdtype, rdclass = TYPE_CLASS.unpack_from(data, offset + 1)
+    if rdclass != 1:
+        return None
+    qname = data[12 : offset + 1]
+    if arcount == 0:
+        if end != size:
+            return None
+        return Query(qid, flags, qname, rdtype, data[12:end], None)
+    edns = _parse_opt(data, end)
+    if edns is None:
+        return None
+    return Query(qid, flags, qname, rdtype, data[12:end], edns)
+
+
+def _parse_opt(data: bytes, offset: int) -> Edns | None:
+    if len(data) < offset + 11 or data[offset] != 0:
+        return None
+    rrtype, payload, _extended, version, ednsflags, rdlength = OPT_FIXED.unpack_from(data, offset + 1)
+    start = offset + 11
+    if rrtype != OPT_TYPE or version != 0 or start + rdlength != len(data):
+        return None
+    return parse_options(data[start:], payload, bool(ednsflags & DO_BIT))
+
+
+def parse_options(options: bytes, payload: int, is_do: bool) -> Edns:
+    """Read the EDNS options we act on; others are ignored (RFC 6891 §6.1.2).
+
+    Raises FormError for a bad COOKIE length (RFC 7873 §5.2.2) or a bad ECS option
+    (RFC 7871 §6: unknown family, prefix too long, non-zero scope, stray address bits).
+    """
+    edns = Edns(payload=payload, is_do=is_do)
+    offset = 0
+    while offset < len(options):
+        if offset + 4 > len(options):
+            raise FormError("truncated EDNS option")
+        code, length = OPTION.unpack_from(options, offset)
+        value = options[offset + 4 : offset + 4 + length]
+        if len(value) != length:
+            raise FormError("truncated EDNS option")
+        offset += 4 + length
+        if code == COOKIE:
+            if length != 8 and not 16 <= length <= 40:
+                raise FormError("bad COOKIE length")
+            edns.client_cookie = value[:8]
+        elif code == ECS:
+            _parse_ecs(value, edns)
+    return edns
+
+
+def _parse_ecs(value: bytes, edns: Edns) -> None:
+    if len(value) < 4:
+        raise FormError("short ECS option")
+    family, source, scope = struct.unpack_from("!HBB", value)
+    address = value[4:]
+    bits = 32 if family == 1 else 128 if family == 2 else 0
+    if not bits or source > bits or scope != 0 or len(address) != (source + 7) // 8:
+        raise FormError("bad ECS option")
+    if source % 8 and address and address[-1] & (0xFF >> (source % 8)):
+        raise FormError("ECS address has bits beyond its prefix")
+    edns.ecs_family = family
+    edns.ecs_source = source
+    edns.ecs_address = address
+
+
+class CookieJar:
+    """Server cookies in the RFC 9018 layout: version 1, reserved, timestamp, 8-byte hash.
+
+    The hash is keyed BLAKE2b-64 over client cookie, version, reserved, timestamp and client
+    address (RFC 9018 names SipHash-2-4, which Python does not expose; only servers that
+    share the secret need to agree, and ours all use this one).
+    """
+
+    def __init__(self, secret: bytes | None = None) -> None:
+        self._secret = secret or os.urandom(16)
+        # A resolver keeps its client cookie for a long time and asks many questions a
+        # second; the cookies of the current second are remembered rather than rehashed.
+        self._second = 0
+        self._issued: dict[bytes, bytes] = {}
+
+    def server_cookie(self, client_cookie: bytes, address: bytes) -> bytes:
+        now = int(time.time())
+        if now != self._second:
+            self._second = now
+            self._issued = {}
+        key = client_cookie + address
+        cookie = self._issued.get(key)
+        if cookie is None:
+            if len(self._issued) >= COOKIES_PER_SECOND:
+                self._issued = {}
+            prefix = b"\x01\x00\x00\x00" + now.to_bytes(4, "big")
+            digest = hashlib.blake2b(
+                client_cookie + prefix + address, key=self._secret, digest_size=8
+            ).digest()
+            cookie = self._issued[key] = prefix + digest
+        return cookie
+
+
+def opt_record(edns: Edns, cookie: bytes | None, scope: int | None, extended_rcode: int = 0) -> bytes:
+    """Our OPT record: payload 1232, the DO bit echoed, cookie and ECS echo when asked for."""
+    options = b""
+    if cookie is not None and edns.client_cookie is not None:
+        value = edns.client_cookie + cookie
+        options += OPTION.pack(COOKIE, len(value)) + value
+    if edns.has_ecs:
+        value = struct.pack("!HBB", edns.ecs_family, edns.ecs_source, scope or 0) + edns.ecs_address
+        options += OPTION.pack(ECS, len(value)) + value
+    flags = DO_BIT if edns.is_do else 0
+    return b"\x00" + OPT_FIXED.pack(OPT_TYPE, OUR_PAYLOAD, extended_rcode, 0, flags, len(options)) + options
+
+
+def complete(template: bytes, query: Query, opt: bytes | None, limit: int) -> bytes:
+    """The reply: template with the client's ID, RD/CD, question bytes and our OPT appended.
+
+    Over `limit` bytes the reply is compressed, then loses extra records, then is cut to the
+    question with TC set (see truncation.py).
+    """
+    _, flags, qdcount, ancount, nscount, arcount = HEADER.unpack_from(template)
+    flags |= query.flags & (RD | CD)
+    body = template[12 + len(query.question) :]
+    if opt is None:
+        reply = HEADER.pack(query.id, flags, qdcount, ancount, nscount, arcount) + query.question + body
+    else:
+        reply = (
+            HEADER.pack(query.id, flags, qdcount, ancount, nscount, arcount + 1) + query.question + body + opt
+        )
+    if len(reply) <= limit:
+        return reply
+    if ancount or nscount or arcount:
+        head = HEADER.pack(query.id, flags, qdcount, ancount, nscount, arcount)
+        return truncation.fit(head + query.question + body, query.question, opt, limit)
+    return truncation.truncated(query.id, flags, query.question, opt or b"")
+
+
+def address_bytes(address: IPAddress) -> bytes:
+    return address.packed

@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+api_urls = [
+    path("", include("accounts.api_urls")),
+    path("", include("console.api_urls")),
+    path("", include("registrar.api_urls")),
+    path("", include("zones.api_urls")),
+    path("", include("healthchecks.api_urls")),
+]
+
+urlpatterns = [
+    path("", include("console.urls")),
+    path("account/", include("accounts.urls")),
+    path("api/v1/", include(api_urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+    path("", include("registrar.urls")),
+    path("", include("zones.urls")),
+    path("", include("healthchecks.urls")),
+]
