@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib.auth import authenticate, password_validation
 
-from accounts import services as accounts
+from accounts import services
 from accounts.models import User
 
 
@@ -50,7 +50,7 @@ class LoginForm(forms.Form):
         email, password = cleaned.get("email"), cleaned.get("password")
         if not email or not password:
             return cleaned
-        lock = accounts.get_login_lock(email=email, ip_address=self.ip_address)
+        lock = services.get_login_lock(email=email, ip_address=self.ip_address)
         if lock is not None:
             minutes = max(1, round(lock.retry_after_seconds / 60))
             unit = "minute" if minutes == 1 else "minutes"
@@ -60,7 +60,7 @@ class LoginForm(forms.Form):
             )
         user = authenticate(email=email.lower(), password=password)
         if user is None:
-            accounts.record_login_failure(email=email, ip_address=self.ip_address)
+            services.record_login_failure(email=email, ip_address=self.ip_address)
             raise forms.ValidationError("The e-mail address or the password is wrong.", code="invalid_login")
         if not user.is_email_verified:
             self.is_unverified = True
@@ -68,7 +68,7 @@ class LoginForm(forms.Form):
                 f"Verify your e-mail address first: follow the link we sent to {user.email}.",
                 code="unverified",
             )
-        accounts.clear_login_failures(email=email)
+        services.clear_login_failures(email=email)
         self.user = user
         return cleaned
 

@@ -16,8 +16,9 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from accounts import services as accounts
+from accounts import services
 from accounts.models import User
+from kernel.smtp_sink import SmtpSink
 
 PASSWORD = "correct-horse-battery-53"
 
@@ -30,7 +31,7 @@ def make_user(email: str, *, verified: bool = True, password: str = PASSWORD) ->
 
 def api_client_for(user: User) -> APIClient:
     """An API client that authenticates with a fresh API token of `user`."""
-    _, key = accounts.create_api_token(owner=user, name=f"test token {User.objects.count()}-{user.pk}")
+    _, key = services.create_api_token(owner=user, name=f"test token {User.objects.count()}-{user.pk}")
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
     return client
@@ -103,8 +104,6 @@ def other_api(other_user: User) -> APIClient:
 @pytest.fixture
 def mailoutbox_smtp(settings):
     """Mail sent through a real local SMTP server (aiosmtpd); yields the list of received messages."""
-    from kernel.smtp_sink import SmtpSink
-
     with SmtpSink() as sink:
         settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
         settings.EMAIL_HOST = sink.host

@@ -6,7 +6,10 @@ from datetime import UTC, datetime, timedelta
 import redis
 from django.utils import timezone
 
+from healthchecks.models import AlarmEvent, HealthCheck
 from kernel import bus
+from registrar.models import Domain
+from zones.models import AuditEntry, HostedZone, RecordSet
 
 logger = logging.getLogger(__name__)
 
@@ -39,10 +42,6 @@ def query_volume(zone_labels: dict[str, str], *, minutes: int = 60, now: datetim
 
 def summary(user, *, now: datetime | None = None) -> dict:
     """Counts and recent activity for the dashboard, all scoped to `user`."""
-    from healthchecks.models import AlarmEvent, HealthCheck
-    from registrar.models import Domain
-    from zones.models import AuditEntry, HostedZone, RecordSet
-
     now = now or timezone.now()
     domains = Domain.objects.owned_by(user).filter(state__in=Domain.MANAGED_STATES)
     checks = HealthCheck.objects.owned_by(user)
@@ -68,7 +67,5 @@ def summary(user, *, now: datetime | None = None) -> dict:
 
 def zone_query_volume(user, *, minutes: int = 60) -> dict:
     """Chart JSON of queries per minute for each of the user's hosted zones."""
-    from zones.models import HostedZone
-
     zones = HostedZone.objects.owned_by(user).values_list("pk", "name")[:12]
     return query_volume({str(pk): name.rstrip(".") for pk, name in zones}, minutes=minutes)

@@ -1,7 +1,7 @@
 import pytest
 from rest_framework.test import APIClient
 
-from accounts import services as accounts
+from accounts import services
 from accounts.models import ApiToken
 from accounts.testing import api_client_for, assert_hidden_from
 
@@ -71,7 +71,7 @@ def test_bad_input_gets_field_errors(owner_api):
 
 
 def test_tokens_are_private_to_their_owner(owner, other_api, other_client):
-    token, _ = accounts.create_api_token(owner=owner, name="mine")
+    token, _ = services.create_api_token(owner=owner, name="mine")
     assert_hidden_from(
         other_api, [("get", f"/api/v1/tokens/{token.id}"), ("delete", f"/api/v1/tokens/{token.id}")]
     )

@@ -14,7 +14,6 @@ from dnsserver.follow import Follower
 from dnsserver.handler import ServerState
 from dnsserver.sources import MemoryZoneSource
 from dnsserver.tests.dns_fixtures import RunningServer
-from kernel.bus import parse_zone_change
 from kernel.testing import debian_program
 from zones.engine import FailoverRole, RecordSetData, RoutingPolicy, ZoneData
 from zones.tests.dns_fixtures import name
@@ -200,20 +199,6 @@ def test_server_keeps_serving_when_the_source_fails(following):
     follower.source = type("Broken", (), {"serials": staticmethod(broken), "load": staticmethod(broken)})()
     server.run(follower.sync_role("auth"))
     assert addresses(server, "www.follow.test.") == ["192.0.2.10"]
-
-
-@pytest.mark.parametrize(
-    ("message", "expected"),
-    [
-        ("zone 12 2024010101", ("auth", "12", 2024010101)),
-        ("registry com 7", ("tld", "registry:com", 7)),
-        ("registry . 3", ("root", "registry:.", 3)),
-        ("zone twelve 1", None),
-        ("garbage", None),
-    ],
-)
-def test_change_messages_are_read_per_the_contract(message, expected):
-    assert parse_zone_change(message) == expected
 
 
 @pytest.mark.parametrize("following", [("/nonexistent/redis.sock", 0.1)], indirect=True)
