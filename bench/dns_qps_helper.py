@@ -26,7 +26,8 @@ import dns.query
 import dns.rcode
 
 from dnsserver.handler import ServerState
-from dnsserver.server import DnsServer, Listener
+from dnsserver.server import DnsServer
+from kernel.listeners import Listener
 from zones.engine import ZoneSet, compile_zone, zone_data_from_text
 
 ORIGIN = "bench.test."

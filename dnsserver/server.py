@@ -14,10 +14,10 @@ import collections
 import ipaddress
 import logging
 import socket
-from dataclasses import dataclass
 
 from dnsserver import batch
 from dnsserver.handler import QueryHandler, ServerState
+from kernel.listeners import Listener
 from zones.engine.data import IPAddress
 
 logger = logging.getLogger(__name__)
@@ -26,37 +26,6 @@ UDP_BATCH = 64
 UDP_BATCHES_PER_EVENT = 8
 TCP_IDLE_SECONDS = 10.0
 ADDRESS_CACHE_SIZE = 4096
-DEFAULT_LISTENERS = ("auth=127.0.0.1:8053", "tld=127.0.0.1:8054", "root=127.0.0.1:8055")
-
-
-class ListenerError(ValueError):
-    """A --listen value that is not ROLE=HOST:PORT with a known role."""
-
-
-@dataclass(frozen=True)
-class Listener:
-    role: str
-    host: str
-    port: int
-
-    @classmethod
-    def parse(cls, text: str, roles: tuple[str, ...] = ("auth", "tld", "root")) -> "Listener":
-        """Read ROLE=HOST:PORT (IPv6 hosts in brackets: auth=[::1]:8053)."""
-        role, _, where = text.partition("=")
-        if role not in roles:
-            raise ListenerError(f"listen: {text} names the role {role!r}; roles are {', '.join(roles)}")
-        if where.startswith("["):
-            host, _, port = where[1:].partition("]:")
-        else:
-            host, _, port = where.rpartition(":")
-        try:
-            ipaddress.ip_address(host)
-            number = int(port)
-        except ValueError:
-            raise ListenerError(f"listen: {text} is not ROLE=HOST:PORT with an IP address") from None
-        if not 0 <= number <= 65535:
-            raise ListenerError(f"listen: {text} has a port outside 0-65535")
-        return cls(role, host, number)
 
 
 def _address(peer: tuple, cache: dict) -> IPAddress:

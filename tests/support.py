@@ -12,8 +12,9 @@ import dns.rdatatype
 
 from dnsserver.follow import Follower
 from dnsserver.handler import ServerState
-from dnsserver.server import DnsServer, Listener
+from dnsserver.server import DnsServer
 from dnsserver.sources import database_sources
+from kernel.listeners import Listener
 from kernel.redis import async_redis_client
 from registrar import services as registrar_services
 from registrar.models import Domain

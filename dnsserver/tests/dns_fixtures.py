@@ -6,7 +6,8 @@ import threading
 import dns.message
 import dns.query
 
-from dnsserver.server import DnsServer, Listener
+from dnsserver.server import DnsServer
+from kernel.listeners import Listener
 
 
 class RunningServer:

@@ -11,8 +11,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from dnsserver.follow import Follower
 from dnsserver.handler import ServerState
-from dnsserver.server import DnsServer, Listener, ListenerError
+from dnsserver.server import DnsServer
 from dnsserver.sources import database_sources
+from kernel.listeners import Listener, ListenerError
 from kernel.redis import async_redis_client
 from zones.engine import ZoneData, parse_networks
 from zones.snapshot import engine_config
