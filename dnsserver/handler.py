@@ -47,6 +47,7 @@ logger = logging.getLogger(__name__)
 
 ROLES = ("auth", "tld", "root")
 TCP_LIMIT = 65535
+MAX_NAME_OCTETS = 255
 TRANSFER_TYPES = frozenset({dns.rdatatype.AXFR, dns.rdatatype.IXFR})
 REFUSED_ZONE = "-"
 BADVERS = 16
@@ -333,12 +334,17 @@ def _question_type(data: bytes) -> int | None:
 
 
 def _first_question(data: bytes) -> bytes:
+    """The first question's bytes, or b"" when its name is not a valid uncompressed name.
+
+    A name over 255 octets (RFC 1035 §2.3.4) is not echoed: a reply carrying it could not be
+    parsed by the client, so FORMERR goes out with an empty question section, as NSD does.
+    """
     offset = 12
     while offset < len(data):
         length = data[offset]
         if length == 0:
             end = offset + 5
-            return data[12:end] if end <= len(data) else b""
+            return data[12:end] if end <= len(data) and offset - 12 < MAX_NAME_OCTETS else b""
         if length > 63:
             return b""
         offset += length + 1

@@ -212,6 +212,28 @@ def test_malformed_packets_get_formerr(server, payload):
     assert reply.rcode() == dns.rcode.FORMERR
 
 
+@pytest.mark.parametrize("transport", ["udp", "tcp"])
+@pytest.mark.parametrize("octets", [256, 321])
+def test_a_name_over_255_octets_gets_formerr_with_an_empty_question(server, transport, octets):
+    labels = b""
+    while len(labels) + 1 < octets:
+        size = min(63, octets - 1 - len(labels) - 1)
+        labels += bytes([size]) + b"a" * size
+    header = struct.pack("!HHHHHH", 0x4321, 0x0100, 1, 0, 0, 0)
+    payload = header + labels + b"\x00" + struct.pack("!HH", 1, 1)
+    assert len(labels) + 1 == octets
+    if transport == "udp":
+        wire = raw_udp(server, payload)
+    else:
+        with socket.create_connection(("127.0.0.1", server.port()), timeout=5) as sock:
+            sock.sendall(struct.pack("!H", len(payload)) + payload)
+            length = struct.unpack("!H", sock.recv(2))[0]
+            wire = sock.recv(length)
+    reply = dns.message.from_wire(wire)
+    assert (reply.id, reply.rcode(), len(reply.question)) == (0x4321, dns.rcode.FORMERR, 0)
+    assert reply.flags & dns.flags.QR
+
+
 def test_bad_cookie_length_gets_formerr(server):
     query = dns.message.make_query("www.example.com.", "A", use_edns=0)
     wire = bytearray(query.to_wire())
