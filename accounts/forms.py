@@ -17,10 +17,7 @@ class SignUpForm(forms.Form):
     )
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(f"An account with the e-mail address {email} already exists.")
-        return email
+        return self.cleaned_data["email"].lower()
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -44,15 +41,17 @@ class LoginForm(forms.Form):
         self.ip_address = ip_address
         self.user: User | None = None
         self.is_unverified = False
+        self.retry_after_seconds = 0
 
     def clean(self) -> dict:
         cleaned = super().clean()
         email, password = cleaned.get("email"), cleaned.get("password")
         if not email or not password:
             return cleaned
-        lock = services.get_login_lock(email=email, ip_address=self.ip_address)
-        if lock is not None:
-            minutes = max(1, round(lock.retry_after_seconds / 60))
+        attempt = services.start_login_attempt(email=email, ip_address=self.ip_address)
+        if attempt.is_locked:
+            self.retry_after_seconds = attempt.retry_after_seconds
+            minutes = max(1, round(attempt.retry_after_seconds / 60))
             unit = "minute" if minutes == 1 else "minutes"
             raise forms.ValidationError(
                 f"Too many failed log-in attempts; try again in {minutes} {unit}.",
@@ -60,15 +59,14 @@ class LoginForm(forms.Form):
             )
         user = authenticate(email=email.lower(), password=password)
         if user is None:
-            services.record_login_failure(email=email, ip_address=self.ip_address)
             raise forms.ValidationError("The e-mail address or the password is wrong.", code="invalid_login")
+        services.finish_login_attempt(attempt, email=email)
         if not user.is_email_verified:
             self.is_unverified = True
             raise forms.ValidationError(
                 f"Verify your e-mail address first: follow the link we sent to {user.email}.",
                 code="unverified",
             )
-        services.clear_login_failures(email=email)
         self.user = user
         return cleaned
 

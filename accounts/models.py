@@ -118,14 +118,3 @@ class ApiToken(models.Model):
 
     def is_last_used_stale(self, now) -> bool:
         return self.last_used_at is None or now - self.last_used_at >= self.LAST_USED_RESOLUTION
-
-
-class LoginFailure(models.Model):
-    """One failed log-in, kept for the rate limit's window."""
-
-    email = models.CharField(max_length=254, db_index=True)
-    ip_address = models.GenericIPAddressField(null=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    def __str__(self) -> str:
-        return f"{self.email} from {self.ip_address} at {self.created_at:%Y-%m-%d %H:%M:%S}"

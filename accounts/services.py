@@ -1,17 +1,16 @@
 """Account services: sign-up, e-mail verification, log-in throttling, API tokens."""
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core import signing
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import ApiToken, LoginFailure, User
-from kernel import emails
+from accounts.models import ApiToken, User
+from kernel import emails, ratelimit
 from kernel.errors import ServiceError
 
 VERIFICATION_SALT = "console.email-verification"
@@ -21,18 +20,27 @@ class AccountError(ServiceError):
     """An account operation was refused."""
 
 
-def sign_up(*, email: str, password: str) -> User:
+def sign_up(*, email: str, password: str) -> None:
     """Create an unverified account and send the verification mail after commit.
 
-    Raises AccountError (field "email") when the address is taken.
+    An address that already has an account gets no second one and no error: its owner is
+    mailed instead (with a link to reset the password), so the answer never tells a stranger
+    who has an account here. The password is hashed either way, so the two take as long.
     """
     email = User.objects.normalize_email(email).lower()
     with transaction.atomic():
-        if User.objects.filter(email__iexact=email).exists():
-            raise AccountError(f"An account with the e-mail address {email} already exists.", field="email")
+        existing = User.objects.filter(email__iexact=email).first()
+        if existing is not None:
+            make_password(password)
+            transaction.on_commit(lambda: send_sign_up_attempt_mail(existing))
+            return
         user = User.objects.create_user(email=email, password=password)
         transaction.on_commit(lambda: send_verification_mail(user))
-    return user
+
+
+def send_sign_up_attempt_mail(user: User) -> None:
+    reset_url = settings.SITE_URL + reverse("accounts-password-reset")
+    emails.send_mail("sign_up_attempt", user.email, {"user": user, "reset_url": reset_url})
 
 
 def make_verification_token(user: User) -> str:
@@ -67,39 +75,48 @@ def verify_email(token: str) -> User:
 
 
 @dataclass(frozen=True)
-class LoginLock:
+class LoginAttempt:
+    """One log-in attempt, counted before its password is checked."""
+
     retry_after_seconds: int
+    counted: tuple[ratelimit.Decision, ...] = ()
+
+    @property
+    def is_locked(self) -> bool:
+        return self.retry_after_seconds > 0
 
 
-def get_login_lock(*, email: str, ip_address: str | None) -> LoginLock | None:
-    """The lock in force for this address or client, or None when a log-in may be tried."""
-    window = timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
-    since = timezone.now() - window
-    match = Q(email=email.lower())
-    if ip_address:
-        match |= Q(ip_address=ip_address)
-    failures = LoginFailure.objects.filter(match, created_at__gte=since).order_by("created_at")
-    by_email = [f for f in failures if f.email == email.lower()]
-    by_ip = [f for f in failures if ip_address and f.ip_address == ip_address]
+def start_login_attempt(*, email: str, ip_address: str | None) -> LoginAttempt:
+    """Count an attempt against the address's limit and the client's; locked when either is full.
+
+    Every attempt counts until it proves right (`finish_login_attempt`), so parallel guesses
+    cannot all be checked before the first failure is recorded: count and check are one
+    atomic step in Redis. A client gets four times an address's limit, so a shared office
+    NAT still works.
+    """
+    window = settings.LOGIN_FAILURE_WINDOW_SECONDS
     limit = settings.LOGIN_FAILURE_LIMIT
-    # A client is allowed more failures than one address, so a shared office NAT still works.
-    for group, group_limit in ((by_email, limit), (by_ip, limit * 4)):
-        if len(group) >= group_limit:
-            oldest_counted = group[-group_limit]
-            retry_after = oldest_counted.created_at + window - timezone.now()
-            return LoginLock(retry_after_seconds=max(1, int(retry_after.total_seconds())))
-    return None
+    by_email = ratelimit.hit(
+        ratelimit.limit_key("login-email", email.lower()), limit=limit, window_seconds=window
+    )
+    if not by_email.is_allowed:
+        return LoginAttempt(by_email.retry_after_seconds)
+    if not ip_address:
+        return LoginAttempt(0, (by_email,))
+    by_client = ratelimit.hit(
+        ratelimit.limit_key("login-client", ip_address), limit=limit * 4, window_seconds=window
+    )
+    if not by_client.is_allowed:
+        ratelimit.forget(by_email)
+        return LoginAttempt(by_client.retry_after_seconds)
+    return LoginAttempt(0, (by_email, by_client))
 
 
-def record_login_failure(*, email: str, ip_address: str | None) -> None:
-    LoginFailure.objects.create(email=email.lower(), ip_address=ip_address)
-    LoginFailure.objects.filter(
-        created_at__lt=timezone.now() - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
-    ).delete()
-
-
-def clear_login_failures(*, email: str) -> None:
-    LoginFailure.objects.filter(email=email.lower()).delete()
+def finish_login_attempt(attempt: LoginAttempt, *, email: str) -> None:
+    """The password was right: the address's failures are forgiven and this attempt uncounted."""
+    ratelimit.reset(ratelimit.limit_key("login-email", email.lower()))
+    for decision in attempt.counted[1:]:
+        ratelimit.forget(decision)
 
 
 def create_api_token(*, owner: User, name: str) -> tuple[ApiToken, str]:

@@ -18,6 +18,7 @@ from rest_framework.test import APIClient
 
 from accounts import services
 from accounts.models import User
+from kernel import ratelimit
 from kernel.smtp_sink import SmtpSink
 
 PASSWORD = "correct-horse-battery-53"
@@ -62,7 +63,7 @@ def _fresh_cache() -> None:
 
     prefix = settings.CACHES["default"].get("KEY_PREFIX", "")
     client = cache._cache.get_client(write=True)
-    keys = list(client.scan_iter(f"{prefix}:*"))
+    keys = [*client.scan_iter(f"{prefix}:*"), *client.scan_iter(f"{ratelimit.KEY_PREFIX}*")]
     if keys:
         client.delete(*keys)
 

@@ -18,12 +18,10 @@ def client_ip(request: HttpRequest) -> str | None:
 def signup(request: HttpRequest) -> HttpResponse:
     form = forms.SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            user = services.sign_up(email=form.cleaned_data["email"], password=form.cleaned_data["password1"])
-        except services.AccountError as error:
-            show_service_error(form, error)
-        else:
-            return render(request, "accounts/signup_done.html", {"email": user.email})
+        email = form.cleaned_data["email"]
+        services.sign_up(email=email, password=form.cleaned_data["password1"])
+        # The same page whether or not the address had an account (services.sign_up).
+        return render(request, "accounts/signup_done.html", {"email": email})
     return render(request, "accounts/signup.html", {"form": form})
 
 
@@ -57,8 +55,11 @@ def login_view(request: HttpRequest) -> HttpResponse:
         return redirect(
             next_url if next_url.startswith("/") and not next_url.startswith("//") else "console-dashboard"
         )
-    status = 429 if form.has_error("__all__", "locked") else 200
-    return render(request, "accounts/login.html", {"form": form}, status=status)
+    if form.has_error("__all__", "locked"):
+        response = render(request, "accounts/login.html", {"form": form}, status=429)
+        response["Retry-After"] = str(form.retry_after_seconds)
+        return response
+    return render(request, "accounts/login.html", {"form": form})
 
 
 @login_required

@@ -49,14 +49,28 @@ def test_sign_up_sends_a_verification_mail_whose_link_allows_log_in(
     assert client.get("/dashboard/").status_code == 200
 
 
-def test_sign_up_refuses_a_taken_address():
+def test_sign_up_with_a_taken_address_answers_like_a_new_one_and_mails_the_owner(
+    mailoutbox_smtp, django_capture_on_commit_callbacks
+):
+    """An attacker learns nothing from the page; the owner hears of the attempt."""
     make_user("taken@example.com")
-    response = Client().post(
-        "/account/signup/", {"email": "TAKEN@example.com", "password1": PASSWORD, "password2": PASSWORD}
-    )
-    assert response.status_code == 200
-    assert "An account with the e-mail address taken@example.com already exists." in response.content.decode()
-    assert User.objects.count() == 1
+    pages = {}
+    for email in ("TAKEN@example.com", "fresh@example.com"):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = Client().post(
+                "/account/signup/", {"email": email, "password1": PASSWORD, "password2": PASSWORD}
+            )
+        assert response.status_code == 200
+        pages[email] = response.content.decode().replace(email.lower(), "ADDRESS")
+    assert pages["TAKEN@example.com"] == pages["fresh@example.com"]
+    assert "already" not in pages["TAKEN@example.com"]
+    assert User.objects.filter(email="taken@example.com").count() == 1
+
+    mails = {mail["To"]: mail for mail in mailoutbox_smtp.wait_for(2)}
+    warning = mails["taken@example.com"]
+    assert warning["Subject"] == "Someone tried to sign up for Nameplate with your address"
+    assert link_in(warning, r"http://[^\s]+/account/password-reset/")
+    assert "Verify your e-mail address" in mails["fresh@example.com"]["Subject"]
 
 
 @pytest.mark.parametrize(
