@@ -1,6 +1,8 @@
 """Every console page has a title, a short explanation of the Route 53 concept behind it, and
 never fails for a user with data or for a new user with none (who sees what to do instead)."""
 
+import re
+
 import pytest
 from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -30,6 +32,13 @@ def console_paths(resolver=None, prefix: str = "") -> list[str]:
     return sorted(set(paths))
 
 
+def assert_nothing_the_policy_blocks(html: str, path: str) -> None:
+    """The Content-Security-Policy allows only our own files: no inline script or style."""
+    assert "<style" not in html and " style=" not in html, f"{path} has an inline style"
+    assert "<script>" not in html, f"{path} has an inline script"
+    assert not re.search(r"<[^>]+\son[a-z]+=", html), f"{path} has an inline event handler"
+
+
 def test_pages_without_arguments_explain_themselves(client, owner):
     call_command("demo")
     client.force_login(User.objects.get(email=DEMO_EMAIL))
@@ -45,6 +54,7 @@ def test_pages_without_arguments_explain_themselves(client, owner):
             continue  # a fragment or file download, not a page
         assert "<h1" in html, f"{path} has no heading"
         assert 'class="lead"' in html or 'class="hero"' in html, f"{path} does not explain itself"
+        assert_nothing_the_policy_blocks(html, path)
 
 
 def test_detail_pages_explain_themselves(client):
@@ -59,6 +69,7 @@ def test_detail_pages_explain_themselves(client):
     for path in paths:
         html = client.get(path).content.decode()
         assert 'class="lead"' in html, f"{path} does not explain itself"
+        assert_nothing_the_policy_blocks(html, path)
 
 
 def test_a_new_user_sees_what_to_do_on_every_list(owner_client):
