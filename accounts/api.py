@@ -1,8 +1,8 @@
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, mixins, status, viewsets
+from rest_framework import generics, mixins, permissions, status, viewsets
 from rest_framework.response import Response
 
-from accounts import services
+from accounts import services, twofactor
 from accounts.models import ApiToken
 from accounts.serializers import ApiTokenSerializer, MeSerializer, NewApiTokenSerializer
 from kernel.ownership import OwnedViewSetMixin
@@ -17,6 +17,17 @@ class MeView(generics.RetrieveUpdateAPIView):
         return self.request.user
 
 
+class TwoFactorVerified(permissions.BasePermission):
+    """A session whose user turned two-factor log-in on must have given a code."""
+
+    message = "two-factor log-in is on for this account: log in with your code to manage API tokens"
+
+    def has_permission(self, request, view) -> bool:
+        if request.auth is not None:  # an API token, made by a verified session
+            return True
+        return not twofactor.has_two_factor(request.user) or request.user.is_verified()
+
+
 class ApiTokenViewSet(
     OwnedViewSetMixin,
     mixins.ListModelMixin,
@@ -28,6 +39,7 @@ class ApiTokenViewSet(
 
     queryset = ApiToken.objects.all()
     serializer_class = ApiTokenSerializer
+    permission_classes = [permissions.IsAuthenticated, TwoFactorVerified]
 
     @extend_schema(request=ApiTokenSerializer, responses={201: NewApiTokenSerializer})
     def create(self, request, *args, **kwargs) -> Response:

@@ -9,6 +9,8 @@ urlpatterns = [
     path("verify/<str:token>/", views.verify_email, name="accounts-verify-email"),
     path("verify-again/", views.resend_verification, name="accounts-resend-verification"),
     path("login/", views.login_view, name="accounts-login"),
+    path("login/code/", views.login_code, name="accounts-login-code"),
+    path("two-factor/", views.two_factor, name="accounts-two-factor"),
     path("logout/", auth_views.LogoutView.as_view(), name="accounts-logout"),
     path(
         "password-reset/",

@@ -1,14 +1,21 @@
+import functools
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts import forms, services
+from accounts import forms, services, twofactor
 from accounts.models import ApiToken, User
 from kernel.ownership import get_owned_object_or_404
 from kernel.views import show_service_error
+
+PENDING_USER_KEY = "accounts:password-checked-user"
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -50,16 +57,61 @@ def resend_verification(request: HttpRequest) -> HttpResponse:
 def login_view(request: HttpRequest) -> HttpResponse:
     form = forms.LoginForm(request.POST or None, ip_address=client_ip(request))
     if request.method == "POST" and form.is_valid():
+        if twofactor.has_two_factor(form.user):
+            # The password was right; the session belongs to nobody until the code is too.
+            request.session[PENDING_USER_KEY] = form.user.pk
+            return redirect(_with_next("accounts-login-code", request))
         login(request, form.user, backend="django.contrib.auth.backends.ModelBackend")
-        next_url = request.GET.get("next", "")
-        return redirect(
-            next_url if next_url.startswith("/") and not next_url.startswith("//") else "console-dashboard"
-        )
+        return redirect(_next_url(request))
     if form.has_error("__all__", "locked"):
         response = render(request, "accounts/login.html", {"form": form}, status=429)
         response["Retry-After"] = str(form.retry_after_seconds)
         return response
     return render(request, "accounts/login.html", {"form": form})
+
+
+def login_code(request: HttpRequest) -> HttpResponse:
+    """The second step of a log-in, and the check a signed-in session needs before token pages."""
+    user = request.user if request.user.is_authenticated else None
+    if user is None:
+        user = User.objects.filter(pk=request.session.get(PENDING_USER_KEY)).first()
+    if user is None:
+        return redirect("accounts-login")
+    form = forms.CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = twofactor.verify_second_factor(user, form.cleaned_data["code"])
+        except services.AccountError as error:
+            show_service_error(form, error)
+        else:
+            if not request.user.is_authenticated:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            request.session.pop(PENDING_USER_KEY, None)
+            otp_login(request, device)
+            return redirect(_next_url(request))
+    return render(request, "accounts/login_code.html", {"form": form})
+
+
+def two_factor_verified(view):
+    """Views that, once two-factor log-in is on, need a session that gave a code."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if twofactor.has_two_factor(request.user) and not request.user.is_verified():
+            return redirect(f"{reverse('accounts-login-code')}?next={request.path}")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _next_url(request: HttpRequest) -> str:
+    next_url = request.GET.get("next", "")
+    return next_url if next_url.startswith("/") and not next_url.startswith("//") else "/dashboard/"
+
+
+def _with_next(url_name: str, request: HttpRequest) -> str:
+    next_url = request.GET.get("next", "")
+    return f"{reverse(url_name)}?next={next_url}" if next_url else reverse(url_name)
 
 
 @login_required
@@ -73,6 +125,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@two_factor_verified
 def token_list(request: HttpRequest) -> HttpResponse:
     form = forms.ApiTokenForm(request.POST or None)
     new_key = None
@@ -89,9 +142,44 @@ def token_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@two_factor_verified
 @require_POST
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     token = get_owned_object_or_404(ApiToken, request.user, pk=token_id)
     services.revoke_api_token(token)
     messages.success(request, f"Token {token.name} is revoked.")
     return redirect("accounts-token-list")
+
+
+@login_required
+def two_factor(request: HttpRequest) -> HttpResponse:
+    """Account → Two-factor log-in: set up, confirm with a first code, or turn off."""
+    form = forms.CodeForm(request.POST or None)
+    recovery_codes = None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "start":
+                twofactor.start_setup(request.user)
+                form = forms.CodeForm()
+            elif action == "confirm" and form.is_valid():
+                recovery_codes = twofactor.confirm_setup(request.user, form.cleaned_data["code"])
+                otp_login(request, TOTPDevice.objects.get(user=request.user, confirmed=True))
+                messages.success(request, "Two-factor log-in is on. Keep the recovery codes somewhere safe.")
+            elif action == "disable" and form.is_valid():
+                twofactor.disable(request.user, form.cleaned_data["code"])
+                messages.success(request, "Two-factor log-in is off.")
+                return redirect("accounts-two-factor")
+        except services.AccountError as error:
+            show_service_error(form, error)
+    pending = twofactor.pending_authenticator(request.user)
+    context = {
+        "form": form,
+        "is_on": twofactor.has_two_factor(request.user),
+        "pending": pending,
+        "qr_code": twofactor.qr_code_svg(pending) if pending else "",
+        "secret": twofactor.secret_text(pending) if pending else "",
+        "recovery_codes": recovery_codes,
+        "recovery_codes_left": twofactor.recovery_codes_left(request.user),
+    }
+    return render(request, "accounts/two_factor.html", context)
