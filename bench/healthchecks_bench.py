@@ -104,6 +104,7 @@ def main() -> None:
     import django
 
     django.setup()
+    # Imported only now: the models need the settings this script has just put in the environment.
     from django.utils import timezone
 
     from accounts.models import User

@@ -88,6 +88,7 @@ def main() -> None:
     import django
 
     django.setup()
+    # Imported only now: the models need the settings this script has just put in the environment.
     from accounts.models import User
     from healthchecks import services
     from healthchecks.models import StatusChange

@@ -1,10 +1,14 @@
-"""Console forms. They only parse input; the rules live in rules.py and the services apply them."""
+"""Console forms. They parse input; the rules live in rules.py and the services apply them.
+
+The check form asks the services for every rule its input breaks, so that each problem
+stands beside its own field, as the API's serializer does.
+"""
 
 from django import forms
 from django.conf import settings
 
+from healthchecks import services
 from healthchecks.models import Alarm, HealthCheck, Subscription, Topic
-from registrar.models import Domain
 
 
 class HealthCheckForm(forms.Form):
@@ -58,6 +62,7 @@ class HealthCheckForm(forms.Form):
                 "child_checks": list(check.child_checks.all()),
             }
         super().__init__(*args, **kwargs)
+        self.owner, self.check = owner, check
         self.fields["regions"].choices = [(region, region) for region in settings.HEALTHCHECK_REGIONS]
         if check is None:
             self.fields["regions"].initial = list(settings.HEALTHCHECK_REGIONS)
@@ -65,6 +70,16 @@ class HealthCheckForm(forms.Form):
         if check is not None:
             children = children.exclude(pk=check.pk)
         self.fields["child_checks"].queryset = children
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if not self.errors:
+            data = self.service_data()
+            if self.check is not None:
+                data = services.merged_settings(check=self.check, data=data)
+            for problem in services.check_problems(owner=self.owner, data=data, check=self.check):
+                self.add_error(problem.field if problem.field in self.fields else None, problem.message)
+        return cleaned
 
     def service_data(self) -> dict:
         data = dict(self.cleaned_data)
@@ -96,8 +111,9 @@ class ConfirmCodeForm(forms.Form):
 class AlarmForm(forms.Form):
     name = forms.CharField(max_length=100)
     health_check = forms.ModelChoiceField(queryset=HealthCheck.objects.none(), required=False)
+    # The queryset (the domains the alarm's foreign key points at, the owner's only) is set per form.
     domain = forms.ModelChoiceField(
-        queryset=Domain.objects.none(),
+        queryset=None,
         required=False,
         help_text="Or watch a domain's expiry instead of a check.",
     )
@@ -121,7 +137,8 @@ class AlarmForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["health_check"].queryset = HealthCheck.objects.owned_by(owner)
         self.fields["topic"].queryset = Topic.objects.owned_by(owner)
-        self.fields["domain"].queryset = Domain.objects.owned_by(owner)
+        domains = Alarm._meta.get_field("domain").related_model.objects
+        self.fields["domain"].queryset = domains.owned_by(owner)
         if alarm is not None:
             # What an alarm watches is fixed at creation; its name, topic and timings can change.
             del self.fields["health_check"]

@@ -3,6 +3,8 @@
 HealthCheck → HealthCheckRegion (one row per checker region: schedule, lease, streaks)
             → ProbeResult (compact, pruned) and StatusChange (the timeline)
 Alarm (check or domain expiry → Topic) → AlarmEvent → Notification (one per subscription).
+Status changes and alarm events are rows written in the transaction that makes them; the
+alarm dispatcher claims the pending events and enqueues their deliveries (healthchecks/tasks.py).
 """
 
 from datetime import timedelta
@@ -203,6 +205,8 @@ class Subscription(models.Model):
     code_hash = models.CharField(max_length=64, blank=True)
     code_sent_at = models.DateTimeField(null=True, blank=True)
     code_attempts = models.PositiveSmallIntegerField(default=0)
+    # Set when a confirmation is asked for, cleared when the confirmation dispatcher claims it.
+    confirmation_requested_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = OwnedQuerySet.as_manager()
@@ -212,6 +216,13 @@ class Subscription(models.Model):
         ordering = ["protocol", "endpoint"]
         constraints = [
             models.UniqueConstraint(fields=["topic", "protocol", "endpoint"], name="subscription_unique"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["confirmation_requested_at"],
+                condition=models.Q(confirmation_requested_at__isnull=False),
+                name="subscription_confirm_pending",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -265,7 +276,11 @@ class Alarm(models.Model):
 
 
 class AlarmEvent(models.Model):
-    """A change of an alarm's state, announced after the quiet period if it still holds."""
+    """A change of an alarm's state, announced after the quiet period if it still holds.
+
+    Written pending in the transaction that moves the alarm; the alarm dispatcher claims it
+    once `announce_at` has come (a conditional update out of PENDING) and fans it out.
+    """
 
     PENDING = "pending"
     SENT = "sent"
@@ -284,6 +299,12 @@ class AlarmEvent(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [
+            # The dispatcher's question every second: which pending events are due?
+            models.Index(
+                fields=["announce_at"], condition=models.Q(delivery="pending"), name="alarm_event_pending"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.alarm_id} {self.state} at {self.created_at}"

@@ -45,10 +45,15 @@ _PATH_RE = re.compile(r"^/[\x21-\x7e]*$")
 
 @dataclass(frozen=True)
 class Problem:
-    """One broken rule: the field it concerns and a plain sentence."""
+    """One broken rule: the field it concerns and the reason, which reads on after the field's name."""
 
     field: str
-    message: str
+    reason: str
+
+    @property
+    def message(self) -> str:
+        """The whole sentence, field first: "port: 0 is not a valid port; use 1 to 65535"."""
+        return f"{self.field}: {self.reason}"
 
 
 def validate_health_check(
@@ -64,25 +69,24 @@ def validate_health_check(
     add = problems.append
     check_type = data.get("check_type") or ""
     if not (data.get("name") or "").strip():
-        add(Problem("name", "name: give the check a name"))
+        add(Problem("name", "give the check a name"))
     if check_type not in CHECK_TYPES:
-        add(Problem("check_type", f"check_type: {check_type} is not one of {', '.join(CHECK_TYPES)}"))
+        add(Problem("check_type", f"{check_type} is not one of {', '.join(CHECK_TYPES)}"))
         return problems
 
     interval = data.get("request_interval_seconds")
     if interval not in REQUEST_INTERVALS:
-        add(Problem("request_interval_seconds", f"request_interval_seconds: {interval} is not 10 or 30"))
+        add(Problem("request_interval_seconds", f"{interval} is not 10 or 30"))
     threshold = data.get("failure_threshold")
     if not isinstance(threshold, int) or not MIN_FAILURE_THRESHOLD <= threshold <= MAX_FAILURE_THRESHOLD:
-        add(Problem("failure_threshold", f"failure_threshold: {threshold} is out of range; use 1 to 10"))
+        add(Problem("failure_threshold", f"{threshold} is out of range; use 1 to 10"))
     regions = list(data.get("regions") or [])
     unknown = [region for region in regions if region not in available_regions]
     if unknown:
         add(
             Problem(
                 "regions",
-                f"regions: {', '.join(unknown)} is not a checker region; "
-                f"choose from {', '.join(available_regions)}",
+                f"{', '.join(unknown)} is not a checker region; choose from {', '.join(available_regions)}",
             )
         )
 
@@ -91,26 +95,26 @@ def validate_health_check(
         return problems
 
     if not regions:
-        add(Problem("regions", "regions: choose at least one checker region"))
+        add(Problem("regions", "choose at least one checker region"))
     problems.extend(_endpoint_problems(data, check_type))
     timeout = data.get("timeout_seconds")
     if not isinstance(timeout, int | float) or not MIN_TIMEOUT_SECONDS <= timeout <= MAX_TIMEOUT_SECONDS:
-        add(Problem("timeout_seconds", f"timeout_seconds: {timeout} is out of range; use 0.5 to 9"))
+        add(Problem("timeout_seconds", f"{timeout} is out of range; use 0.5 to 9"))
     elif isinstance(interval, int) and timeout >= interval:
         add(
             Problem(
                 "timeout_seconds",
-                f"timeout_seconds: {timeout} must be shorter than the {interval}-second interval",
+                f"{timeout} must be shorter than the {interval}-second interval",
             )
         )
     search = data.get("search_string") or ""
     if check_type in STRING_MATCH_TYPES:
         if not search:
-            add(Problem("search_string", "search_string: give the text the response body must contain"))
+            add(Problem("search_string", "give the text the response body must contain"))
         elif len(search) > MAX_SEARCH_STRING:
-            add(Problem("search_string", f"search_string: {len(search)} characters is longer than 255"))
+            add(Problem("search_string", f"{len(search)} characters is longer than 255"))
     elif search:
-        add(Problem("search_string", f"search_string: only string-matching checks use it, not {check_type}"))
+        add(Problem("search_string", f"only string-matching checks use it, not {check_type}"))
     return problems
 
 
@@ -120,12 +124,12 @@ def _endpoint_problems(data: Mapping, check_type: str) -> list[Problem]:
     ip_text = (data.get("ip_address") or "").strip()
     host_name = (data.get("host_name") or "").strip()
     if not ip_text and not host_name:
-        add(Problem("ip_address", "ip_address: give an IP address or a host name to probe"))
+        add(Problem("ip_address", "give an IP address or a host name to probe"))
     if ip_text:
         try:
             address = ipaddress.ip_address(ip_text)
         except ValueError:
-            add(Problem("ip_address", f"ip_address: {ip_text} is not an IPv4 or IPv6 address"))
+            add(Problem("ip_address", f"{ip_text} is not an IPv4 or IPv6 address"))
         else:
             if any(
                 address in network for network in PRIVATE_USE_NETWORKS if network.version == address.version
@@ -133,7 +137,7 @@ def _endpoint_problems(data: Mapping, check_type: str) -> list[Problem]:
                 add(
                     Problem(
                         "ip_address",
-                        f"ip_address: {ip_text} is a private-use, link-local or multicast address "
+                        f"{ip_text} is a private-use, link-local or multicast address "
                         "that checkers cannot reach",
                     )
                 )
@@ -150,23 +154,23 @@ def _endpoint_problems(data: Mapping, check_type: str) -> list[Problem]:
     port = data.get("port")
     if port is None or port == "":
         if check_type == "tcp":
-            add(Problem("port", "port: a TCP check needs a port"))
+            add(Problem("port", "a TCP check needs a port"))
     elif not isinstance(port, int) or not 1 <= port <= 65535:
-        add(Problem("port", f"port: {port} is not a valid port; use 1 to 65535"))
+        add(Problem("port", f"{port} is not a valid port; use 1 to 65535"))
 
     path = data.get("resource_path") or ""
     if check_type == "tcp":
         if path not in ("", "/"):
-            add(Problem("resource_path", "resource_path: a TCP check has no path"))
+            add(Problem("resource_path", "a TCP check has no path"))
     elif path and not _PATH_RE.match(path):
         add(
             Problem(
                 "resource_path",
-                f"resource_path: {path} must start with / and contain no spaces or control characters",
+                f"{path} must start with / and contain no spaces or control characters",
             )
         )
     elif len(path) > 255:
-        add(Problem("resource_path", "resource_path: longer than 255 characters"))
+        add(Problem("resource_path", "longer than 255 characters"))
     return problems
 
 
@@ -174,12 +178,12 @@ def _host_problem(field: str, value: str) -> Problem | None:
     try:
         name = dns.name.from_text(value)
     except dns.exception.DNSException as error:
-        return Problem(field, f"{field}: {value} is not a host name ({error})")
+        return Problem(field, f"{value} is not a host name ({error})")
     labels = [label for label in name.labels if label]
     if len(labels) < 1 or any(
         not re.fullmatch(rb"[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9])?", lb) for lb in labels
     ):
-        return Problem(field, f"{field}: {value} is not a host name (letters, digits and hyphens per label)")
+        return Problem(field, f"{value} is not a host name (letters, digits and hyphens per label)")
     return None
 
 
@@ -187,19 +191,17 @@ def _calculated_problems(data: Mapping, check_id: int | None, child_graph: Mappi
     problems: list[Problem] = []
     children = [int(child) for child in data.get("child_checks") or []]
     if not children:
-        problems.append(Problem("child_checks", "child_checks: a calculated check needs at least one child"))
+        problems.append(Problem("child_checks", "a calculated check needs at least one child"))
     if len(children) > MAX_CHILD_CHECKS:
-        problems.append(Problem("child_checks", f"child_checks: {len(children)} is more than 255 children"))
+        problems.append(Problem("child_checks", f"{len(children)} is more than 255 children"))
     if check_id is not None and check_id in _reachable(children, child_graph):
-        problems.append(
-            Problem("child_checks", "child_checks: a calculated check cannot include itself, directly or not")
-        )
+        problems.append(Problem("child_checks", "a calculated check cannot include itself, directly or not"))
     needed = data.get("healthy_children_threshold")
     if not isinstance(needed, int) or needed < 0 or needed > len(children):
         problems.append(
             Problem(
                 "healthy_children_threshold",
-                f"healthy_children_threshold: {needed} is out of range; use 0 to {len(children)}",
+                f"{needed} is out of range; use 0 to {len(children)}",
             )
         )
     return problems

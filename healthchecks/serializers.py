@@ -14,7 +14,6 @@ from healthchecks.models import (
     Subscription,
     Topic,
 )
-from registrar.models import Domain
 
 
 class OwnedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
@@ -69,9 +68,7 @@ class HealthCheckSerializer(serializers.ModelSerializer):
         if self.instance is None:
             data.setdefault("regions", list(settings.HEALTHCHECK_REGIONS))
         else:
-            merged = {field: getattr(self.instance, field) for field in services.CHECK_FIELDS}
-            merged["child_checks"] = list(self.instance.child_checks.values_list("pk", flat=True))
-            data = {**merged, **data}
+            data = services.merged_settings(check=self.instance, data=data)
         problems = services.check_problems(owner=request.user, data=data, check=self.instance)
         if problems:
             errors: dict[str, list[str]] = {}
@@ -130,7 +127,7 @@ class SubscriptionSerializer(serializers.ModelSerializer):
         try:
             attrs["endpoint"] = alerting.normalise_endpoint(attrs["protocol"], attrs["endpoint"])
         except alerting.AlertError as error:
-            raise serializers.ValidationError({error.field: [error.message]})
+            raise serializers.ValidationError(error.as_error_dict())
         return attrs
 
 
@@ -145,7 +142,10 @@ class AlarmSerializer(serializers.ModelSerializer):
     )
     notified_state = serializers.CharField(read_only=True, help_text="The state last announced: ok or alarm")
     health_check = OwnedPrimaryKeyField(queryset=HealthCheck.objects.all(), required=False, allow_null=True)
-    domain = OwnedPrimaryKeyField(queryset=Domain.objects.all(), required=False, allow_null=True)
+    # The domains the alarm's foreign key points at (the registrar's), the requester's only.
+    domain = OwnedPrimaryKeyField(
+        queryset=Alarm._meta.get_field("domain").related_model.objects.all(), required=False, allow_null=True
+    )
 
     class Meta:
         model = Alarm

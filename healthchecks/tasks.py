@@ -1,6 +1,8 @@
 """Celery tasks of this app: thin, idempotent, arguments are ids and small JSON values.
 
-The dispatcher runs on the default queue; `run_probes` runs on the queue named after its
+This module is the top of the app: the services write rows and never enqueue, and the
+dispatchers here (beat runs them every second) claim what the rows ask for and enqueue it.
+The dispatchers run on the default queue; `run_probes` runs on the queue named after its
 checker region, so a worker started with `-Q <region>` probes from that region only.
 """
 
@@ -13,6 +15,7 @@ from django.conf import settings
 
 from healthchecks import alerting, probes, rules, services
 from healthchecks.models import Subscription
+from healthchecks.transports import TransportError
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +60,7 @@ def run_probes(token: str, items: list[list]) -> int:
     max_retries=None,
 )
 def sync_health_view_task() -> int:
-    """Rewrite the Redis health view from the database (periodic, and after a failed write)."""
+    """Rewrite the Redis health view from the database (periodic: it also repairs a failed write)."""
     return services.sync_health_view()
 
 
@@ -73,10 +76,28 @@ def evaluate_domain_expiry_alarms() -> int:
     return alerting.evaluate_domain_expiry_alarms()
 
 
-@shared_task(name="healthchecks.announce_alarm_event", ignore_result=True)
-def announce_alarm_event(event_id: int) -> int:
-    """Fan an alarm event out to its topic's confirmed subscribers, once."""
-    return len(alerting.announce_alarm_event(event_id=event_id))
+@shared_task(name="healthchecks.dispatch_alarm_events", ignore_result=True)
+def dispatch_alarm_events() -> int:
+    """Announce each pending alarm event whose quiet period is over; enqueue one delivery per message.
+
+    Each event is claimed with a conditional update, so of two dispatchers only one fans it
+    out; a delivery enqueued twice still sends once (`deliver_notification` claims its attempt).
+    """
+    queued = 0
+    for event_id in alerting.due_alarm_event_ids():
+        for notification_id in alerting.announce_alarm_event(event_id=event_id):
+            deliver_notification.delay(notification_id)
+            queued += 1
+    return queued
+
+
+@shared_task(name="healthchecks.dispatch_confirmations", ignore_result=True)
+def dispatch_confirmations() -> int:
+    """Claim the confirmations asked for and enqueue one message each (the SMS code rides in it)."""
+    claimed = alerting.claim_pending_confirmations()
+    for subscription_id, code in claimed:
+        send_subscription_confirmation.delay(subscription_id, code)
+    return len(claimed)
 
 
 @shared_task(
@@ -107,7 +128,7 @@ def send_subscription_confirmation(self, subscription_id: int, code: str = "") -
         return
     try:
         alerting.send_confirmation_message(subscription=subscription, code=code)
-    except alerting.TransportError as error:
+    except TransportError as error:
         if error.permanent:
             logger.warning("confirmation to %s refused: %s", subscription.endpoint, error.message)
             return

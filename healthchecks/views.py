@@ -10,13 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from healthchecks import alerting, demo, forms, services
 from healthchecks.models import Alarm, HealthCheck, Notification, SmsOutboxMessage, Subscription, Topic
 from kernel.ownership import get_owned_object_or_404
-
-
-def _add_problems(form, error: services.HealthCheckError) -> None:
-    for problem in getattr(error, "problems", [error]):
-        field = problem.field if problem.field in form.fields else None
-        form.add_error(field, problem.message)
-
+from kernel.views import show_service_error
 
 # ---- health checks --------------------------------------------------------------------------
 
@@ -38,7 +32,7 @@ def check_create(request: HttpRequest) -> HttpResponse:
         try:
             check = services.create_health_check(owner=request.user, data=form.service_data())
         except services.HealthCheckError as error:
-            _add_problems(form, error)
+            show_service_error(form, error)
         else:
             messages.success(
                 request, f"Health check {check.name} created; the first probes run within seconds."
@@ -56,7 +50,7 @@ def check_edit(request: HttpRequest, check_id: int) -> HttpResponse:
         try:
             services.update_health_check(check=check, data=form.service_data())
         except services.HealthCheckError as error:
-            _add_problems(form, error)
+            show_service_error(form, error)
         else:
             messages.success(request, f"Health check {check.name} saved.")
             return redirect("healthchecks-check-detail", check.pk)
@@ -107,7 +101,7 @@ def check_delete(request: HttpRequest, check_id: int) -> HttpResponse:
         try:
             services.delete_health_check(check=check)
         except services.HealthCheckError as error:
-            messages.error(request, error.message)
+            show_service_error(request, error)
             return redirect("healthchecks-check-detail", check.pk)
         messages.success(request, f"Health check {check.name} deleted.")
         return redirect("healthchecks-check-list")
@@ -134,7 +128,7 @@ def topic_list(request: HttpRequest) -> HttpResponse:
         try:
             topic = alerting.create_topic(owner=request.user, name=form.cleaned_data["name"])
         except alerting.AlertError as error:
-            form.add_error(error.field, error.message)
+            show_service_error(form, error)
         else:
             messages.success(request, f"Topic {topic.name} created; add subscribers to it.")
             return redirect("healthchecks-topic-detail", topic.pk)
@@ -151,7 +145,7 @@ def topic_detail(request: HttpRequest, topic_id: int) -> HttpResponse:
         try:
             subscription = alerting.subscribe(topic=topic, **form.cleaned_data)
         except alerting.AlertError as error:
-            form.add_error(error.field, error.message)
+            show_service_error(form, error)
         else:
             messages.success(request, f"{subscription.endpoint} added; it stays pending until confirmed.")
             return redirect("healthchecks-topic-detail", topic.pk)
@@ -180,7 +174,7 @@ def subscription_resend(request: HttpRequest, subscription_id: int) -> HttpRespo
     try:
         alerting.resend_confirmation(subscription=subscription)
     except alerting.AlertError as error:
-        messages.error(request, error.message)
+        show_service_error(request, error)
     else:
         messages.success(request, f"A new confirmation is on its way to {subscription.endpoint}.")
     return redirect("healthchecks-topic-detail", subscription.topic_id)
@@ -195,7 +189,7 @@ def subscription_confirm_code(request: HttpRequest, subscription_id: int) -> Htt
         try:
             alerting.confirm_by_code(subscription=subscription, code=form.cleaned_data["code"])
         except alerting.AlertError as error:
-            messages.error(request, error.message)
+            show_service_error(request, error)
         else:
             messages.success(request, f"{subscription.endpoint} is confirmed.")
     else:
@@ -247,7 +241,7 @@ def alarm_list(request: HttpRequest) -> HttpResponse:
         try:
             alarm = alerting.create_alarm(owner=request.user, **form.cleaned_data)
         except alerting.AlertError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            show_service_error(form, error)
         else:
             messages.success(request, f"Alarm {alarm.name} created.")
             return redirect("healthchecks-alarm-list")
@@ -270,7 +264,7 @@ def alarm_edit(request: HttpRequest, alarm_id: int) -> HttpResponse:
         try:
             alerting.update_alarm(alarm=alarm, **form.cleaned_data)
         except alerting.AlertError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            show_service_error(form, error)
         else:
             messages.success(request, f"Alarm {alarm.name} saved.")
             return redirect("healthchecks-alarm-list")

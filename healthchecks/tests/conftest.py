@@ -9,13 +9,13 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from celery import current_app
 from django.conf import settings
 
 from healthchecks import services
 from healthchecks.models import HealthCheck
 from kernel import bus
 from kernel.redis import redis_client
-from nameplate.celery import app as celery_app
 
 BODY = b"<html><body>status: all good, marker-53</body></html>"
 
@@ -181,12 +181,12 @@ def sms_gateway(settings):
 
 @pytest.fixture
 def eager_tasks():
-    """Celery tasks run in-process when enqueued (after commit, as in production)."""
-    celery_app.conf.task_always_eager = True
-    celery_app.conf.task_eager_propagates = True
+    """Celery tasks run in-process when enqueued: a dispatcher called as beat would runs its work."""
+    current_app.conf.task_always_eager = True
+    current_app.conf.task_eager_propagates = True
     yield
-    celery_app.conf.task_always_eager = False
-    celery_app.conf.task_eager_propagates = False
+    current_app.conf.task_always_eager = False
+    current_app.conf.task_eager_propagates = False
 
 
 @pytest.fixture

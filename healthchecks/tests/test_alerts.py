@@ -1,11 +1,14 @@
-"""Alarms end to end: real SMTP (aiosmtpd) and a local HTTP SMS gateway, messages read back."""
+"""Alarms end to end: real SMTP (aiosmtpd) and a local HTTP SMS gateway, messages read back.
+
+The tests play beat where it matters: they call the dispatchers, whose enqueued tasks run eagerly.
+"""
 
 import re
 
 from django.test import Client
 from django.utils import timezone
 
-from healthchecks import alerting, tasks
+from healthchecks import alerting, services, tasks
 from healthchecks.models import Alarm, AlarmEvent, Notification, SmsOutboxMessage, Subscription
 
 from .conftest import http_check
@@ -40,9 +43,9 @@ def test_alert_on_unhealthy_and_on_recovery_by_email_and_sms(
     owner, target, closed_port, mailoutbox_smtp, sms_gateway, eager_tasks, django_capture_on_commit_callbacks
 ):
     topic = alerting.create_topic(owner=owner, name="on-call")
-    with django_capture_on_commit_callbacks(execute=True):
-        by_mail = alerting.subscribe(topic=topic, protocol="email", endpoint="ops@example.com")
-        by_sms = alerting.subscribe(topic=topic, protocol="sms", endpoint=MOBILE)
+    by_mail = alerting.subscribe(topic=topic, protocol="email", endpoint="ops@example.com")
+    by_sms = alerting.subscribe(topic=topic, protocol="sms", endpoint=MOBILE)
+    tasks.dispatch_confirmations()
     confirm_email(mailoutbox_smtp, by_mail, 0)
     confirm_sms(sms_gateway, by_sms)
     check = http_check(owner, closed_port, name="shop web")
@@ -50,6 +53,7 @@ def test_alert_on_unhealthy_and_on_recovery_by_email_and_sms(
 
     with django_capture_on_commit_callbacks(execute=True):
         run_round(check)
+    tasks.dispatch_alarm_events()
     alarm_mail = mailoutbox_smtp.wait_for(2)[1]
     assert alarm_mail["Subject"] == "ALARM: shop down"
     assert alarm_mail["To"] == "ops@example.com"
@@ -61,11 +65,10 @@ def test_alert_on_unhealthy_and_on_recovery_by_email_and_sms(
     assert alarm_sms["form"]["Body"].startswith("Nameplate ALARM: shop down.")
     assert alarm_sms["auth"].startswith("Basic ")
 
-    from healthchecks import services
-
     services.update_health_check(check=check, data={"port": target.port})
     with django_capture_on_commit_callbacks(execute=True):
         run_round(check)
+    tasks.dispatch_alarm_events()
     recovery_mail = mailoutbox_smtp.wait_for(3)[2]
     assert recovery_mail["Subject"] == "OK: shop down"
     assert sms_gateway.requests[-1]["form"]["Body"].startswith("Nameplate OK: shop down.")
@@ -86,18 +89,14 @@ def _alarm_with(owner, subscriptions: list[tuple[str, str, bool]], quiet: int = 
     return Alarm.objects.create(owner=owner, name="db down", topic=topic, quiet_period_seconds=quiet)
 
 
-def _fire(alarm: Alarm, state: str, captured) -> AlarmEvent:
-    with captured(execute=False):
-        return alerting.set_alarm_state(alarm=alarm, state=state, reason="test")
+def _fire(alarm: Alarm, state: str) -> AlarmEvent:
+    return alerting.set_alarm_state(alarm=alarm, state=state, reason="test")
 
 
-def test_retry_after_a_transport_failure_delivers_once(
-    owner, sms_gateway, django_capture_on_commit_callbacks
-):
+def test_retry_after_a_transport_failure_delivers_once(owner, sms_gateway):
     alarm = _alarm_with(owner, [("sms", MOBILE, True)])
-    event = _fire(alarm, Alarm.ALARM, django_capture_on_commit_callbacks)
-    with django_capture_on_commit_callbacks(execute=False):
-        [notification_id] = alerting.announce_alarm_event(event_id=event.pk)
+    event = _fire(alarm, Alarm.ALARM)
+    [notification_id] = alerting.announce_alarm_event(event_id=event.pk)
     sms_gateway.script.extend([503])
     # Run in-process, the task's retry runs at once instead of after its back-off.
     assert tasks.deliver_notification.apply(args=(notification_id,)).get() == "sent"
@@ -108,13 +107,10 @@ def test_retry_after_a_transport_failure_delivers_once(
     assert (notification.state, notification.attempts, notification.last_error) == ("sent", 2, "")
 
 
-def test_a_permanent_failure_is_recorded_and_not_retried(
-    owner, sms_gateway, django_capture_on_commit_callbacks
-):
+def test_a_permanent_failure_is_recorded_and_not_retried(owner, sms_gateway):
     alarm = _alarm_with(owner, [("sms", MOBILE, True)])
-    event = _fire(alarm, Alarm.ALARM, django_capture_on_commit_callbacks)
-    with django_capture_on_commit_callbacks(execute=False):
-        [notification_id] = alerting.announce_alarm_event(event_id=event.pk)
+    event = _fire(alarm, Alarm.ALARM)
+    [notification_id] = alerting.announce_alarm_event(event_id=event.pk)
     sms_gateway.script.extend([400])
     assert tasks.deliver_notification.apply(args=(notification_id,)).get() == "failed"
     assert tasks.deliver_notification.apply(args=(notification_id,)).get() == "failed"
@@ -124,53 +120,44 @@ def test_a_permanent_failure_is_recorded_and_not_retried(
     assert len(sms_gateway.requests) == 1
 
 
-def test_unconfirmed_subscriptions_get_nothing(
-    owner, sms_gateway, mailoutbox_smtp, django_capture_on_commit_callbacks
-):
+def test_unconfirmed_subscriptions_get_nothing(owner, sms_gateway, mailoutbox_smtp):
     alarm = _alarm_with(owner, [("sms", MOBILE, False), ("email", "late@example.com", False)])
-    event = _fire(alarm, Alarm.ALARM, django_capture_on_commit_callbacks)
-    with django_capture_on_commit_callbacks(execute=False):
-        assert alerting.announce_alarm_event(event_id=event.pk) == []
+    event = _fire(alarm, Alarm.ALARM)
+    assert alerting.announce_alarm_event(event_id=event.pk) == []
     assert Notification.objects.count() == 0
     assert sms_gateway.requests == []
     assert mailoutbox_smtp.messages == []
 
 
-def test_announcing_an_event_twice_creates_one_notification_each(owner, django_capture_on_commit_callbacks):
+def test_announcing_an_event_twice_creates_one_notification_each(owner):
     alarm = _alarm_with(owner, [("email", "a@example.com", True), ("sms", MOBILE, True)])
-    event = _fire(alarm, Alarm.ALARM, django_capture_on_commit_callbacks)
-    with django_capture_on_commit_callbacks(execute=False):
-        first = alerting.announce_alarm_event(event_id=event.pk)
-        second = alerting.announce_alarm_event(event_id=event.pk)
+    event = _fire(alarm, Alarm.ALARM)
+    first = alerting.announce_alarm_event(event_id=event.pk)
+    second = alerting.announce_alarm_event(event_id=event.pk)
     assert len(first) == 2
     assert sorted(second) == sorted(first)
     assert Notification.objects.count() == 2
 
 
-def test_a_flap_inside_the_quiet_period_sends_one_message(owner, django_capture_on_commit_callbacks):
+def test_a_flap_inside_the_quiet_period_sends_one_message(owner):
     alarm = _alarm_with(owner, [("email", "a@example.com", True)], quiet=300)
-    events = [
-        _fire(alarm, state, django_capture_on_commit_callbacks)
-        for state in (Alarm.ALARM, Alarm.OK, Alarm.ALARM)
-    ]
-    with django_capture_on_commit_callbacks(execute=False):
-        sent = [alerting.announce_alarm_event(event_id=event.pk) for event in events]
+    events = [_fire(alarm, state) for state in (Alarm.ALARM, Alarm.OK, Alarm.ALARM)]
+    sent = [alerting.announce_alarm_event(event_id=event.pk) for event in events]
     assert [len(ids) for ids in sent] == [1, 0, 0]
     assert [e.delivery for e in AlarmEvent.objects.order_by("id")] == ["sent", "suppressed", "suppressed"]
 
 
-def test_a_flap_that_ends_where_it_began_sends_nothing(owner, django_capture_on_commit_callbacks):
+def test_a_flap_that_ends_where_it_began_sends_nothing(owner):
     alarm = _alarm_with(owner, [("email", "a@example.com", True)], quiet=300)
-    events = [_fire(alarm, state, django_capture_on_commit_callbacks) for state in (Alarm.ALARM, Alarm.OK)]
-    with django_capture_on_commit_callbacks(execute=False):
-        assert [alerting.announce_alarm_event(event_id=event.pk) for event in events] == [[], []]
+    events = [_fire(alarm, state) for state in (Alarm.ALARM, Alarm.OK)]
+    assert [alerting.announce_alarm_event(event_id=event.pk) for event in events] == [[], []]
 
 
-def test_sms_code_wrong_then_right(owner, settings, django_capture_on_commit_callbacks, eager_tasks):
+def test_sms_code_wrong_then_right(owner, settings, eager_tasks):
     settings.SMS_GATEWAY_URL = ""
     topic = alerting.create_topic(owner=owner, name="texts")
-    with django_capture_on_commit_callbacks(execute=True):
-        subscription = alerting.subscribe(topic=topic, protocol="sms", endpoint=MOBILE)
+    subscription = alerting.subscribe(topic=topic, protocol="sms", endpoint=MOBILE)
+    tasks.dispatch_confirmations()
     text = SmsOutboxMessage.objects.get(to_number=MOBILE)
     assert text.owner == owner
     code = re.search(r"\b(\d{6})\b", text.body).group(1)
@@ -186,11 +173,11 @@ def test_sms_code_wrong_then_right(owner, settings, django_capture_on_commit_cal
     assert subscription.is_confirmed
 
 
-def test_too_many_wrong_codes_lock_the_code(owner, settings, django_capture_on_commit_callbacks, eager_tasks):
+def test_too_many_wrong_codes_lock_the_code(owner, settings, eager_tasks):
     settings.SMS_GATEWAY_URL = ""
     topic = alerting.create_topic(owner=owner, name="texts")
-    with django_capture_on_commit_callbacks(execute=True):
-        subscription = alerting.subscribe(topic=topic, protocol="sms", endpoint=MOBILE)
+    subscription = alerting.subscribe(topic=topic, protocol="sms", endpoint=MOBILE)
+    tasks.dispatch_confirmations()
     code = re.search(r"\b(\d{6})\b", SmsOutboxMessage.objects.get().body).group(1)
     wrong = "000000" if code != "000000" else "111111"
     for _ in range(Subscription.MAX_CODE_ATTEMPTS):
@@ -206,7 +193,7 @@ def test_too_many_wrong_codes_lock_the_code(owner, settings, django_capture_on_c
     assert not subscription.is_confirmed
 
 
-def test_unsubscribe_link_works_without_logging_in(owner, django_capture_on_commit_callbacks):
+def test_unsubscribe_link_works_without_logging_in(owner):
     alarm = _alarm_with(owner, [("email", "a@example.com", True)])
     subscription = alarm.topic.subscriptions.get()
     url = alerting.unsubscribe_url(subscription)
@@ -229,16 +216,41 @@ def test_a_forged_confirmation_link_is_refused(db):
     assert b"This confirmation link is not valid." in response.content
 
 
-def test_an_address_unsubscribed_before_delivery_gets_nothing(
-    owner, sms_gateway, django_capture_on_commit_callbacks
-):
+def test_an_address_unsubscribed_before_delivery_gets_nothing(owner, sms_gateway):
     alarm = _alarm_with(owner, [("sms", MOBILE, True)])
-    event = _fire(alarm, Alarm.ALARM, django_capture_on_commit_callbacks)
-    with django_capture_on_commit_callbacks(execute=False):
-        [notification_id] = alerting.announce_alarm_event(event_id=event.pk)
+    event = _fire(alarm, Alarm.ALARM)
+    [notification_id] = alerting.announce_alarm_event(event_id=event.pk)
     alerting.unsubscribe(
         alerting.unsubscribe_url(alarm.topic.subscriptions.get()).rstrip("/").rsplit("/", 1)[1]
     )
     assert tasks.deliver_notification.apply(args=(notification_id,)).get() == "failed"
     assert sms_gateway.requests == []
     assert Notification.objects.get(pk=notification_id).last_error == "unsubscribed before delivery"
+
+
+def test_the_alarm_dispatcher_announces_a_due_event_once(owner, mailoutbox_smtp, eager_tasks):
+    alarm = _alarm_with(owner, [("email", "a@example.com", True)])
+    _fire(alarm, Alarm.ALARM)
+    assert tasks.dispatch_alarm_events() == 1
+    # The event is claimed: the next run, or a second dispatcher, finds nothing to announce.
+    assert tasks.dispatch_alarm_events() == 0
+    assert mailoutbox_smtp.wait_for(1)[0]["Subject"] == "ALARM: db down"
+    assert list(Notification.objects.values_list("state", flat=True)) == ["sent"]
+
+
+def test_the_alarm_dispatcher_waits_out_the_quiet_period(owner):
+    alarm = _alarm_with(owner, [("email", "a@example.com", True)], quiet=300)
+    event = _fire(alarm, Alarm.ALARM)
+    assert alerting.due_alarm_event_ids() == []
+    assert alerting.due_alarm_event_ids(now=event.announce_at) == [event.pk]
+
+
+def test_a_confirmation_is_sent_once_per_request(owner, settings, eager_tasks):
+    settings.SMS_GATEWAY_URL = ""
+    topic = alerting.create_topic(owner=owner, name="texts")
+    subscription = alerting.subscribe(topic=topic, protocol="sms", endpoint=MOBILE)
+    assert tasks.dispatch_confirmations() == 1
+    assert tasks.dispatch_confirmations() == 0
+    alerting.resend_confirmation(subscription=subscription)
+    assert tasks.dispatch_confirmations() == 1
+    assert SmsOutboxMessage.objects.filter(to_number=MOBILE).count() == 2

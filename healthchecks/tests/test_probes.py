@@ -3,7 +3,7 @@
 import asyncio
 import socket
 
-from healthchecks.probes import ProbeSpec, run_probes_blocking
+from healthchecks.probes import ProbeClients, ProbeSpec, run_probe, run_probes_blocking
 
 
 def probe(**spec):
@@ -123,8 +123,6 @@ def test_a_slow_target_does_not_delay_the_others(target):
     finished = []
 
     async def run():
-        from healthchecks.probes import ProbeClients, run_probe
-
         clients = ProbeClients()
         tasks = [asyncio.ensure_future(run_probe(spec, clients)) for spec in specs]
         for done in asyncio.as_completed(tasks):

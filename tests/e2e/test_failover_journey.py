@@ -1,8 +1,9 @@
 """Switch the demo primary off and watch: the check turns unhealthy, the failover answer moves to the
 secondary, the alert arrives by e-mail; the test-answer tool shows the same answer and why.
 
-The test plays Celery beat: a thread calls the dispatcher every half second, and the tasks it
-enqueues run eagerly in that thread, so probes, status changes and alerts take their real paths.
+The test plays Celery beat: a thread calls the dispatchers (due probes, then alarm events) over
+and over, and the tasks they enqueue run eagerly in that thread, so probes, status changes and
+alerts take their real paths.
 """
 
 import threading
@@ -14,7 +15,7 @@ from django.core.management import call_command
 from console import demo
 from healthchecks.management.commands.demotargets import _handler
 from healthchecks.models import HealthCheck
-from healthchecks.tasks import dispatch_due_checks
+from healthchecks.tasks import dispatch_alarm_events, dispatch_due_checks
 from nameplate.celery import app as celery_app
 from tests.support import LiveDnsServer, query, wait_until
 
@@ -43,15 +44,20 @@ def eager_tasks():
     celery_app.conf.task_always_eager = False
 
 
+def dispatch() -> bool:
+    """One beat: dispatch the due checks, then the alarm events their results raised."""
+    dispatch_due_checks()
+    dispatch_alarm_events()
+    return True
+
+
 def run_beat_until(condition, *, timeout_seconds: float = 90.0) -> None:
-    """Dispatch due checks every half second in a thread of its own until `condition()` holds."""
+    """Run the dispatchers over and over in a thread of its own until `condition()` holds."""
     failure: list[BaseException] = []
 
     def beat() -> None:
         try:
-            wait_until(
-                lambda: dispatch_due_checks() is not None and condition(), timeout_seconds=timeout_seconds
-            )
+            wait_until(lambda: dispatch() and condition(), timeout_seconds=timeout_seconds)
         except BaseException as error:  # handed to the test thread below
             failure.append(error)
 

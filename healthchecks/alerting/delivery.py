@@ -1,0 +1,122 @@
+"""Announcing alarm events and delivering their notifications.
+
+The alarm dispatcher (beat, every second) takes the pending events whose quiet period is
+over (`due_alarm_event_ids`) and announces each (`announce_alarm_event`): one Notification per
+confirmed subscription, unique per event and subscription (the idempotency key). Each
+notification is then sent by its own task (`deliver_notification`).
+"""
+
+import logging
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from healthchecks.alerting.errors import TemporaryDeliveryFailure
+from healthchecks.alerting.subscriptions import unsubscribe_url
+from healthchecks.models import Alarm, AlarmEvent, Notification
+from healthchecks.transports import TransportError, transport_for
+
+logger = logging.getLogger(__name__)
+
+
+def due_alarm_event_ids(*, now: datetime | None = None, limit: int = 500) -> list[int]:
+    """The pending events whose quiet period is over, oldest first."""
+    due = AlarmEvent.objects.filter(delivery=AlarmEvent.PENDING, announce_at__lte=now or timezone.now())
+    return list(due.order_by("announce_at", "id").values_list("pk", flat=True)[:limit])
+
+
+def announce_alarm_event(*, event_id: int) -> list[int]:
+    """Fan an event out to the topic's confirmed subscribers; returns the notification ids to deliver.
+
+    Idempotent: the event leaves PENDING once (a conditional update: of two dispatchers, one
+    wins), and each notification is unique per event and subscription. Call it outside any
+    transaction: when it returns its own has committed, and the caller enqueues the deliveries.
+    """
+    with transaction.atomic():
+        won = AlarmEvent.objects.filter(pk=event_id, delivery=AlarmEvent.PENDING).update(
+            delivery=AlarmEvent.SENT
+        )
+        event = AlarmEvent.objects.select_related("alarm__topic").filter(pk=event_id).first()
+        if event is None:
+            return []
+        if not won:
+            ids = list(event.notifications.filter(state=Notification.PENDING).values_list("pk", flat=True))
+        else:
+            alarm = Alarm.objects.select_for_update().get(pk=event.alarm_id)
+            if alarm.state != event.state or alarm.notified_state == event.state:
+                AlarmEvent.objects.filter(pk=event_id).update(delivery=AlarmEvent.SUPPRESSED)
+                return []
+            alarm.notified_state = event.state
+            alarm.save(update_fields=["notified_state"])
+            subscriptions = alarm.topic.subscriptions.filter(confirmed_at__isnull=False)
+            Notification.objects.bulk_create(
+                [
+                    Notification(
+                        event=event,
+                        subscription=subscription,
+                        owner_id=alarm.owner_id,
+                        protocol=subscription.protocol,
+                        endpoint=subscription.endpoint,
+                    )
+                    for subscription in subscriptions
+                ],
+                ignore_conflicts=True,
+            )
+            ids = list(event.notifications.values_list("pk", flat=True))
+    return ids
+
+
+def deliver_notification(*, notification_id: int) -> str:
+    """Send one notification once; returns its state.
+
+    Claims the attempt with a conditional update so that two copies of the task never both
+    send. Raises TemporaryDeliveryFailure (the task retries with back-off) on a temporary
+    transport failure; a permanent one is recorded as FAILED.
+    """
+    row = Notification.objects.filter(pk=notification_id).values("state", "attempts").first()
+    if row is None or row["state"] in (Notification.SENT, Notification.FAILED):
+        return row["state"] if row else "gone"
+    claimed = Notification.objects.filter(
+        pk=notification_id, state=row["state"], attempts=row["attempts"]
+    ).update(attempts=row["attempts"] + 1, state=Notification.RETRYING)
+    if not claimed:
+        return "claimed elsewhere"
+    notification = Notification.objects.select_related("event__alarm", "subscription__topic").get(
+        pk=notification_id
+    )
+    if notification.subscription is None:
+        # Unsubscribed after the event and before delivery: that wish wins.
+        Notification.objects.filter(pk=notification_id).update(
+            state=Notification.FAILED, last_error="unsubscribed before delivery"
+        )
+        return Notification.FAILED
+    event = notification.event
+    context = {
+        "alarm": event.alarm,
+        "event": event,
+        "is_alarm": event.state == Alarm.ALARM,
+        "alarm_url": settings.SITE_URL + reverse("healthchecks-alarm-list"),
+        "unsubscribe_url": settings.SITE_URL + unsubscribe_url(notification.subscription),
+    }
+    try:
+        transport_for(notification.protocol).send(
+            to=notification.endpoint, template="healthchecks_alarm", context=context, owner=notification.owner
+        )
+    except TransportError as error:
+        final = error.permanent or notification.attempts > settings.HEALTHCHECK_DELIVERY_MAX_RETRIES
+        Notification.objects.filter(pk=notification_id).update(
+            state=Notification.FAILED if final else Notification.RETRYING, last_error=error.message[:300]
+        )
+        logger.warning(
+            "notification %s to %s failed: %s", notification_id, notification.endpoint, error.message
+        )
+        if final:
+            return Notification.FAILED
+        raise TemporaryDeliveryFailure(error.message)
+    Notification.objects.filter(pk=notification_id).update(
+        state=Notification.SENT, sent_at=timezone.now(), last_error=""
+    )
+    return Notification.SENT

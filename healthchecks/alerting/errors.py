@@ -1,0 +1,20 @@
+"""The alerting services' exceptions."""
+
+from kernel.errors import ServiceError
+
+
+class AlertError(ServiceError):
+    """An alerting service refused."""
+
+    @classmethod
+    def for_field(cls, field: str, reason: str) -> "AlertError":
+        """A refusal of one field's value; its message reads "<field>: <reason>"."""
+        return cls(f"{field}: {reason}", field, reason=reason)
+
+
+class InvalidConfirmation(AlertError):
+    """A confirmation link or code that is wrong, expired or used up."""
+
+
+class TemporaryDeliveryFailure(AlertError):
+    """The transport failed in a way a retry may fix."""
