@@ -4,7 +4,6 @@ Views are glue: fetch the user's object (404 for anyone else's), validate the fo
 service, then redirect or render. A refusal lands beside the field it concerns.
 """
 
-from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -13,14 +12,10 @@ from django.views.decorators.http import require_POST
 
 from kernel.errors import ServiceError
 from kernel.ownership import get_owned_object_or_404
+from kernel.views import show_service_error
 from registrar import forms, services
 from registrar.models import CartItem, Domain, LedgerEntry
 from registrar.registry import rdap
-
-
-def _add_error(form: django_forms.Form, error: ServiceError, renames: dict | None = None) -> None:
-    field = (renames or {}).get(error.field, error.field)
-    form.add_error(field if field in form.fields else None, error.message)
 
 
 @login_required
@@ -52,7 +47,7 @@ def cart_add(request: HttpRequest) -> HttpResponse:
         try:
             item = services.add_to_cart(owner=request.user, **form.cleaned_data)
         except ServiceError as error:
-            messages.error(request, error.message)
+            show_service_error(request, error)
             return redirect(f"/domains/search/?q={form.cleaned_data['name']}")
         messages.success(request, f"{item.unicode_name} is in your cart.")
     return redirect("registrar-cart")
@@ -79,7 +74,7 @@ def cart_update(request: HttpRequest, item_id: int) -> HttpResponse:
             raise ServiceError("years: choose 1 to 10 years", "years")
         services.update_cart_item(item=item, years=form.cleaned_data["years"])
     except ServiceError as error:
-        messages.error(request, error.message)
+        show_service_error(request, error)
     return redirect("registrar-cart")
 
 
@@ -104,7 +99,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
                 contact=form.contact(),
             )
         except ServiceError as error:
-            _add_error(form, error, {"name": None})
+            show_service_error(form, error, renames={"name": None})
         else:
             messages.success(request, f"Order {order.pk} is complete: your domains are registered.")
             return redirect("registrar-domain-list")
@@ -166,7 +161,7 @@ def _domain_action(request: HttpRequest, domain_id: int, form_class, form_key: s
         try:
             message = action(domain, form)
         except ServiceError as error:
-            _add_error(form, error)
+            show_service_error(form, error)
         else:
             messages.success(request, message)
             return redirect("registrar-domain-detail", domain_id=domain.pk)
@@ -221,7 +216,7 @@ def domain_use_hosted_zone(request: HttpRequest, domain_id: int) -> HttpResponse
     try:
         services.use_hosted_zone(domain=domain)
     except ServiceError as error:
-        messages.error(request, error.message)
+        show_service_error(request, error)
     else:
         messages.success(request, "The registry now delegates the domain to its hosted zone's name servers.")
     return redirect("registrar-domain-detail", domain_id=domain.pk)
@@ -237,7 +232,7 @@ def domain_auth_code(request: HttpRequest, domain_id: int) -> HttpResponse:
         else:
             code = services.auth_code(domain)
     except ServiceError as error:
-        messages.error(request, error.message)
+        show_service_error(request, error)
         return redirect("registrar-domain-detail", domain_id=domain.pk)
     return _detail(request, domain, auth_code=code)
 
@@ -299,7 +294,7 @@ def _transfer_step(request: HttpRequest, domain_id: int, step, done: str) -> Htt
     try:
         step(domain=domain)
     except ServiceError as error:
-        messages.error(request, error.message)
+        show_service_error(request, error)
     else:
         messages.success(request, done)
     return redirect("registrar-domain-detail", domain_id=domain.pk)
@@ -340,7 +335,7 @@ def transfer_in(request: HttpRequest) -> HttpResponse:
                 idempotency_key=form.cleaned_data["idempotency_key"],
             )
         except ServiceError as error:
-            _add_error(form, error, {"name": "domain"})
+            show_service_error(form, error, renames={"name": "domain"})
         else:
             messages.success(
                 request, f"Transfer of {domain.unicode_name} requested; it pends until approved."
@@ -369,7 +364,7 @@ def billing(request: HttpRequest) -> HttpResponse:
                 card_number=form.cleaned_data["card_number"],
             )
         except ServiceError as error:
-            _add_error(form, error, {"amount_cents": "amount"})
+            show_service_error(form, error, renames={"amount_cents": "amount"})
         else:
             messages.success(request, f"{services.format_cents(entry.amount_cents)} added to your balance.")
             return redirect("registrar-billing")

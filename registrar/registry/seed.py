@@ -7,7 +7,9 @@ for their name servers, so the TLD zones delegate them with glue like any other 
 """
 
 from datetime import timedelta
+from typing import Any
 
+from django.apps import AppConfig
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -15,6 +17,7 @@ from django.utils import timezone
 from registrar import names
 from registrar.registry import models as m
 from registrar.registry import zonedata
+from zones import services as zone_services
 
 # name: (yearly price in cents, minimum years, maximum years)
 TLDS = {
@@ -82,10 +85,9 @@ PROVIDER_HOST_LABELS = ("ns-0", "ns-1")
 
 def provider_name_servers(domain: str) -> dict[str, list[str]]:
     """The hosts a provider name-server domain is delegated to, with the zones app's addresses."""
-    from zones.services import name_server_addresses
-
     hosts = [f"{label}.{domain}." for label in PROVIDER_HOST_LABELS]
-    return {host.rstrip(".").lower(): list(addrs) for host, addrs in name_server_addresses(hosts).items()}
+    addresses = zone_services.name_server_addresses(hosts)
+    return {host.rstrip(".").lower(): list(addrs) for host, addrs in addresses.items()}
 
 
 def ensure_provider_domains() -> None:
@@ -149,3 +151,8 @@ def ensure_registry_seed() -> None:
     with transaction.atomic():
         ensure_tlds_and_registrars()
         ensure_provider_domains()
+
+
+def seed_after_migrate(sender: AppConfig, **kwargs: Any) -> None:
+    """post_migrate receiver: make sure the registry has its TLDs, registrars and provider domains."""
+    ensure_registry_seed()

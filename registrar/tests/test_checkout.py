@@ -6,12 +6,14 @@ import uuid
 import pytest
 from django.db import connection, connections
 
+from accounts.models import User
 from accounts.testing import make_user
 from registrar import services
 from registrar.errors import InsufficientFunds, NameUnavailable, PaymentDeclined, RegistrarError
 from registrar.models import CartItem, Domain, LedgerEntry, Order
 from registrar.registry import commands
 from registrar.registry import models as registry_models
+from registrar.registry.seed import ensure_registry_seed
 from registrar.tests.conftest import CONTACT, TEST_CARD, buy, fund
 from zones.models import HostedZone
 
@@ -162,8 +164,6 @@ def test_search_suggests_across_tlds_with_prices(funded_owner):
 
 def _race(user_ids: list[int], name: str) -> list[str]:
     """Two threads, two connections: each user checks out `name` at the same time."""
-    from accounts.models import User
-
     barrier = threading.Barrier(len(user_ids))
     outcomes: list[str] = []
 
@@ -190,8 +190,6 @@ def _race(user_ids: list[int], name: str) -> list[str]:
 def test_two_users_racing_for_one_name_one_domain_one_charge():
     if connection.vendor != "postgresql":
         pytest.skip("the race needs two real concurrent connections: run with DATABASE_URL=postgres://...")
-    from registrar.registry.seed import ensure_registry_seed
-
     ensure_registry_seed()
     users = [make_user(f"racer{i}@example.com") for i in range(2)]
     for user in users:

@@ -3,7 +3,7 @@
 import pytest
 
 from accounts.testing import assert_hidden_from
-from registrar import services
+from registrar import peer, services
 from registrar.models import CartItem, Domain, LedgerEntry
 from registrar.registry import models as registry_models
 from registrar.tests.conftest import CONTACT, buy, fund
@@ -144,8 +144,6 @@ def test_domain_detail_and_its_forms(owner_client, domain):
 
 
 def test_transfer_in_page(owner_client, owner, registry):
-    from registrar import peer
-
     fund(owner)
     code = peer.register(name="moving.dev")
     form = {

@@ -1,0 +1,59 @@
+"""The registry's own periodic upkeep, run by Celery beat rather than by registrars.
+
+Lapsed domains move into their redemption period (RFC 3915); those past it are purged.
+"""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from registrar.registry import models as m
+from registrar.registry import zonedata
+from registrar.registry.commands.domains import touch
+
+
+def expire_domains(*, now: datetime | None = None) -> list[str]:
+    """Move domains past their expiry into the redemption period; purge those past it.
+
+    Answers the names whose state changed.
+    """
+    now = now or timezone.now()
+    changed = []
+    for domain_id in m.DomainObject.objects.filter(expires_at__lte=now, deleted_at=None).values_list(
+        "pk", flat=True
+    ):
+        with transaction.atomic():
+            domain = (
+                m.DomainObject.objects.select_for_update()
+                .filter(pk=domain_id, deleted_at=None, expires_at__lte=now)
+                .first()
+            )
+            if domain is None:
+                continue
+            m.Transfer.objects.filter(domain=domain, status=m.Transfer.PENDING).update(
+                status=m.Transfer.CLIENT_CANCELLED, acted_at=now
+            )
+            domain.statuses = sorted(
+                (set(domain.statuses) - {m.PENDING_TRANSFER}) | {m.REDEMPTION_PERIOD, m.PENDING_DELETE}
+            )
+            domain.deleted_at = now
+            touch(domain, now)
+            changed.append(domain.name)
+    purge_before = now - timedelta(days=settings.REGISTRY_REDEMPTION_DAYS)
+    for domain_id in m.DomainObject.objects.filter(deleted_at__lte=purge_before).values_list("pk", flat=True):
+        with transaction.atomic():
+            domain = (
+                m.DomainObject.objects.select_for_update()
+                .filter(pk=domain_id, deleted_at__lte=purge_before)
+                .first()
+            )
+            if domain is None:
+                continue
+            tld = domain.tld.name
+            name = domain.name
+            domain.delete()
+            zonedata.bump_serial(tld)
+            changed.append(name)
+    return changed
