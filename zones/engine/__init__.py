@@ -4,22 +4,28 @@ Input is plain data (`ZoneData`, `RecordSetData`); `compile_zone` turns it into 
 `ZoneSnapshot`; `answer` answers one `Question` from a `ZoneSet` (or one snapshot) under a
 health view and returns the response with the reasons behind it; `find_wire` is the server's
 fast path over the same snapshot. See docs/dns-server.md.
+
+The modules, one concept each: `data` (the input), `errors`, `index` (the compile-time
+name index), `compiler` (`compile_zone` and the precomputed answers), `snapshot`
+(`ZoneSnapshot`), `zoneset` (`ZoneSet`, `is_newer`), `resolver` (RFC 1034 resolution),
+`policies` (Route 53's routing), `geo` and `countries` (where a client is), `render` (wire
+templates) and `answers` (the entry points). Policies, failover roles and the geolocation
+codes come from `zones.vocabulary`, shared with the rest of zones/.
 """
 
 from zones.engine.answers import DEFAULT_CONFIG, Answer, Question, answer, find_wire
-from zones.engine.compiler import CompileError, EngineError, ZoneSet, ZoneSnapshot, compile_zone, is_newer
+from zones.engine.compiler import compile_zone
 from zones.engine.data import (
     AliasTarget,
     Endpoint,
-    FailoverRole,
     Geolocation,
     RecordSetData,
-    RoutingPolicy,
     ZoneData,
     parse_networks,
     zone_data_from_dns_zone,
     zone_data_from_text,
 )
+from zones.engine.errors import CompileError, EngineError
 from zones.engine.geo import (
     DEFAULT_REGIONS,
     ChainLocator,
@@ -30,6 +36,9 @@ from zones.engine.geo import (
     TableLocator,
 )
 from zones.engine.policies import Reason
+from zones.engine.snapshot import ZoneSnapshot
+from zones.engine.zoneset import ZoneSet, is_newer
+from zones.vocabulary import FailoverRole, RoutingPolicy
 
 __all__ = [
     "DEFAULT_CONFIG",

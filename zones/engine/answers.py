@@ -21,12 +21,13 @@ import dns.rdataclass
 import dns.rdatatype
 import dns.rrset
 
-from zones.engine.compiler import ZoneSet, ZoneSnapshot
 from zones.engine.data import IPAddress, Network
 from zones.engine.geo import EngineConfig
 from zones.engine.policies import QueryContext, Reason
 from zones.engine.render import AA, QR, question_wire
 from zones.engine.resolver import resolve
+from zones.engine.snapshot import ZoneSnapshot
+from zones.engine.zoneset import ZoneSet
 
 _NXDOMAIN_HEAD = (QR | AA | dns.rcode.NXDOMAIN).to_bytes(2, "big") + b"\x00\x01\x00\x00\x00\x01\x00\x00"
 _NODATA_HEAD = (QR | AA).to_bytes(2, "big") + b"\x00\x01\x00\x00\x00\x01\x00\x00"

@@ -7,7 +7,6 @@ through `zone_data_from_dns_zone`. Every name is an absolute `dns.name.Name` and
 (relative names in text are taken relative to the zone's origin).
 """
 
-import enum
 import ipaddress
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -18,31 +17,19 @@ import dns.rdataclass
 import dns.rdatatype
 import dns.zone
 
+from zones.vocabulary import DEFAULT_COUNTRY, FailoverRole, RoutingPolicy
+
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-
-
-class RoutingPolicy(enum.Enum):
-    SIMPLE = "simple"
-    WEIGHTED = "weighted"
-    LATENCY = "latency"
-    FAILOVER = "failover"
-    GEOLOCATION = "geolocation"
-    MULTIVALUE = "multivalue"
-
-
-class FailoverRole(enum.Enum):
-    PRIMARY = "PRIMARY"
-    SECONDARY = "SECONDARY"
 
 
 @dataclass(frozen=True, slots=True)
 class Geolocation:
     """Where a geolocation record set applies; `country="*"` is the default record.
 
-    Continent codes are the two-letter ones Route 53 uses (AF, AN, AS, EU, NA, OC, SA);
-    countries are ISO 3166-1 alpha-2; a subdivision is the ISO 3166-2 part after the dash
-    and needs `country`.
+    The codes are those of `zones.vocabulary`: a continent of CONTINENTS (Route 53's
+    two-letter codes), a country of COUNTRIES (ISO 3166-1 alpha-2), and a subdivision the
+    ISO 3166-2 part after the dash (`is_subdivision`), which needs `country`.
     """
 
     continent: str | None = None
@@ -51,7 +38,7 @@ class Geolocation:
 
     @property
     def is_default(self) -> bool:
-        return self.country == "*"
+        return self.country == DEFAULT_COUNTRY
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from zones.engine.countries import CONTINENT_POINTS, COUNTRIES
+from zones.engine.countries import CONTINENT_POINTS, get_country_facts
 from zones.engine.data import IPAddress, Network
 
 EARTH_RADIUS_KM = 6371.0
@@ -64,7 +64,7 @@ class Locator(Protocol):
 
 
 def _from_country(network: Network | None, country: str | None, subdivision: str | None = None) -> Location:
-    facts = COUNTRIES.get(country or "")
+    facts = get_country_facts(country)
     if facts is None:
         return Location(network=network, country=country, subdivision=subdivision)
     continent, latitude, longitude = facts

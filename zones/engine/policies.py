@@ -11,7 +11,7 @@ import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from zones.engine.data import FailoverRole, IPAddress, Network, RecordSetData, RoutingPolicy
+from zones.engine.data import IPAddress, Network, RecordSetData
 from zones.engine.geo import (
     UNKNOWN,
     EngineConfig,
@@ -20,6 +20,7 @@ from zones.engine.geo import (
     location_point,
     table_region,
 )
+from zones.vocabulary import FailoverRole, RoutingPolicy
 
 MULTIVALUE_LIMIT = 8
 GEO_LEVELS = ("subdivision", "country", "continent", "default")
@@ -137,15 +138,16 @@ def _weighted(records: Sequence[RecordSetData], healthy: list, context: QueryCon
 def _failover(records: Sequence[RecordSetData], healthy: list, context: QueryContext) -> list:
     primary = [record for record in records if record.failover is FailoverRole.PRIMARY]
     secondary = [record for record in records if record.failover is FailoverRole.SECONDARY]
-    for side, candidates in (("PRIMARY", primary), ("SECONDARY", secondary)):
+    for role, candidates in ((FailoverRole.PRIMARY, primary), (FailoverRole.SECONDARY, secondary)):
         for record in candidates:
             if record in healthy:
+                side = role.value
                 context.note("failover", f"{side} {record.label} answers", side=side, record=record.label)
                 return [record]
     fallback = primary or secondary
     if not fallback:
         return []
-    side = "PRIMARY" if primary else "SECONDARY"
+    side = (FailoverRole.PRIMARY if primary else FailoverRole.SECONDARY).value
     context.note("failover", f"both sides unhealthy: {side} answers", side=side, record=fallback[0].label)
     return [fallback[0]]
 

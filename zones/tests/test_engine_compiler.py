@@ -10,7 +10,7 @@ import dns.rdatatype
 import pytest
 
 from zones.engine import CompileError, Question, RecordSetData, ZoneData, answer, compile_zone, find_wire
-from zones.engine.compiler import PLAIN_TYPES
+from zones.engine.index import PLAIN_TYPES
 from zones.engine.policies import QueryContext
 from zones.engine.render import AA, QR, name_key, render_with_dnspython
 from zones.engine.resolver import resolve
