@@ -52,6 +52,8 @@ def setup_django(database_url: str) -> None:
     os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/5")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nameplate.settings")
     sys.path.insert(0, str(ROOT))
+    # Django and the apps are imported in functions here: only after the settings above are
+    # chosen and django.setup() has run can their models load.
     import django
 
     django.setup()

@@ -4,7 +4,7 @@
     .venv/bin/python bench/zones_bench.py --database postgres://postgres@127.0.0.1:5432/nameplate_zones_bench
     .venv/bin/python bench/zones_bench.py --import-records 1000000
 
-Targets (issue #4 item 10): the batch commits in under 2 s, a list page renders in under
+Targets: the batch commits in under 2 s, a list page renders in under
 200 ms of server time at 100,000 records, a 1,000,000-record import finishes in under 5 minutes.
 The database is emptied first (the SQLite file is deleted; a PostgreSQL database is migrated
 and flushed), so point --database at a database of its own.
@@ -66,6 +66,7 @@ def main() -> None:
     import django
 
     django.setup()
+    # Imported only now: Django's models need the settings chosen above and the app registry.
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client

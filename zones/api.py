@@ -103,9 +103,8 @@ class HostedZoneViewSet(OwnedViewSetMixin, viewsets.ModelViewSet):
             return self.get_paginated_response(serializers.ChangeBatchSerializer(page, many=True).data)
         body = serializers.ChangeBatchRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        record_set = serializers.RecordSetSerializer()
         changes = [
-            services.Change(change["action"], record_set.to_spec(change["record_set"]))
+            services.Change(change["action"], serializers.RecordSetSerializer.to_spec(change["record_set"]))
             for change in body.validated_data["changes"]
         ]
         batch = services.apply_change_batch(

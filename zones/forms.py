@@ -1,17 +1,20 @@
 """Console forms. Field checks are the rule module's: `clean()` calls it and files each problem by field."""
 
 from django import forms
+from django.db import models
 
 from healthchecks.models import HealthCheck
 from zones import rules, services
-from zones.models import DelegationSet, Endpoint, Network, RecordSet
+from zones.models import SPEC_FIELD_NAMES, DelegationSet, Endpoint, Network, RecordSet
 from zones.regions import region_choices
+from zones.vocabulary import CONTINENTS, FailoverRole, RoutingPolicy, choices
 
-# Where a rule module field lands in the record-set form.
-FORM_FIELDS = {
+# Where a rule's field lands in the record-set form; None: on top of the form (a type
+# refusal is about the record set as a whole, not the type picked).
+RECORD_FORM_FIELDS: dict[str, str | None] = {
     "alias_target": "alias_target_name",
     "geolocation": "continent",
-    "set_identifier": "set_identifier",
+    "type": None,
 }
 
 
@@ -43,7 +46,7 @@ class HostedZoneForm(forms.Form):
     def clean_name(self) -> str:
         name, problems = rules.normalize_zone_name(self.cleaned_data["name"])
         if problems:
-            raise forms.ValidationError(problems[0].message.split(": ", 1)[1])
+            raise forms.ValidationError(problems[0].reason)
         return name
 
 
@@ -104,7 +107,9 @@ class RecordSetForm(forms.Form):
     evaluate_target_health = forms.BooleanField(
         required=False, help_text="Skip this alias while its target is unhealthy."
     )
-    policy = forms.ChoiceField(choices=RecordSet.Policy.choices, initial="simple", label="Routing policy")
+    policy = forms.ChoiceField(
+        choices=choices(RoutingPolicy), initial=RoutingPolicy.SIMPLE.value, label="Routing policy"
+    )
     set_identifier = forms.CharField(
         max_length=128,
         required=False,
@@ -116,12 +121,12 @@ class RecordSetForm(forms.Form):
     region = forms.ChoiceField(required=False, help_text="Latency: the region this record set serves from.")
     failover = forms.ChoiceField(
         required=False,
-        choices=[("", "—"), *RecordSet.Failover.choices],
+        choices=[("", "—"), *choices(FailoverRole)],
         help_text="Failover: one PRIMARY, one SECONDARY.",
     )
     continent = forms.ChoiceField(
         required=False,
-        choices=[("", "—"), *sorted(rules.CONTINENTS.items())],
+        choices=[("", "—"), *sorted(CONTINENTS.items())],
         help_text="Geolocation: a continent, or a country below.",
     )
     country = forms.CharField(
@@ -147,53 +152,18 @@ class RecordSetForm(forms.Form):
 
     @classmethod
     def initial_for(cls, rs: RecordSet) -> dict:
-        return {
-            "name": rs.relative_name,
-            "type": rs.type,
-            "is_alias": rs.is_alias,
-            "ttl": rs.ttl,
-            "values": "\n".join(rs.values),
-            "alias_target_name": rs.alias_target_name,
-            "alias_endpoint": rs.alias_endpoint_id,
-            "evaluate_target_health": rs.evaluate_target_health,
-            "policy": rs.policy,
-            "set_identifier": rs.set_identifier,
-            "weight": rs.weight,
-            "region": rs.region,
-            "failover": rs.failover,
-            "continent": rs.continent,
-            "country": rs.country,
-            "subdivision": rs.subdivision,
-            "health_check": rs.health_check_id,
-        }
+        """The form's initial data for an existing record set, from its spec."""
+        spec = rs.to_spec()
+        initial = {SPEC_FIELD_NAMES[name]: value for name, value in spec.as_dict().items()}
+        initial.update(name=rs.relative_name, values="\n".join(spec.values), is_alias=spec.is_alias)
+        return initial
 
     def clean(self) -> dict:
         data = super().clean()
         if self.errors:
             return data
-        is_alias = data.get("is_alias")
-        endpoint = data.get("alias_endpoint")
-        spec = rules.RecordSetSpec(
-            name=data.get("name", ""),
-            type=data.get("type", ""),
-            ttl=None if is_alias else data.get("ttl"),
-            values=()
-            if is_alias
-            else tuple(line for line in data.get("values", "").splitlines() if line.strip()),
-            policy=data.get("policy") or "simple",
-            set_identifier=data.get("set_identifier", ""),
-            weight=data.get("weight"),
-            region=data.get("region", ""),
-            failover=data.get("failover", ""),
-            continent=data.get("continent", ""),
-            country=data.get("country", ""),
-            subdivision=data.get("subdivision", ""),
-            health_check_id=data["health_check"].pk if data.get("health_check") else None,
-            alias_target_name=data.get("alias_target_name", "") if is_alias and not endpoint else "",
-            alias_endpoint_id=endpoint.pk if is_alias and endpoint else None,
-            evaluate_target_health=bool(is_alias and data.get("evaluate_target_health")),
-        )
-        if is_alias and not spec.alias_target_name and spec.alias_endpoint_id is None:
+        spec = self._spec(data)
+        if data.get("is_alias") and not spec.is_alias:
             self.add_error(
                 "alias_target_name", "Name the record set or pick the endpoint this alias answers with."
             )
@@ -205,13 +175,39 @@ class RecordSetForm(forms.Form):
             self.add_problem(problem)
         return data
 
+    def _spec(self, data: dict) -> rules.RecordSetSpec:
+        """The record set the cleaned data describes; an alias has no TTL and values of its own."""
+        fields = {}
+        for name, form_name in SPEC_FIELD_NAMES.items():
+            value = data.get(form_name)
+            fields[name] = value.pk if isinstance(value, models.Model) else value
+        is_alias = bool(data.get("is_alias"))
+        endpoint_id = fields["alias_endpoint_id"] if is_alias else None
+        fields.update(
+            ttl=None if is_alias else fields["ttl"],
+            values=() if is_alias else tuple(line for line in fields["values"].splitlines() if line.strip()),
+            policy=fields["policy"] or RoutingPolicy.SIMPLE.value,
+            alias_target_name=fields["alias_target_name"] if is_alias and endpoint_id is None else "",
+            alias_endpoint_id=endpoint_id,
+            evaluate_target_health=bool(is_alias and fields["evaluate_target_health"]),
+        )
+        return rules.RecordSetSpec.from_dict(fields)
+
     def add_problem(self, problem: rules.Problem) -> None:
-        field = FORM_FIELDS.get(problem.field, problem.field)
-        message = problem.message.split(": ", 1)[1] if ": " in problem.message else problem.message
-        if field in self.fields and field not in ("type",):
-            self.add_error(field, message)
+        """A rule's refusal beside its field, or on top of the form with the record set named."""
+        field = RECORD_FORM_FIELDS.get(problem.field, problem.field)
+        if field in self.fields:
+            self.add_error(field, problem.reason)
         else:
             self.add_error(None, str(problem))
+
+    def add_refusal(self, error: services.ChangeBatchError) -> None:
+        """The change batch's refusal of this record set: a rule's problem where `clean` puts
+        one, anything else on top of the form without the batch's "change <index>: "."""
+        if error.problem is not None:
+            self.add_problem(error.problem)
+        else:
+            self.add_error(None, error.reason)
 
 
 class InlineEditForm(forms.Form):
@@ -244,7 +240,7 @@ class NetworkForm(forms.Form):
         cidrs = [line.strip() for line in self.cleaned_data["cidrs"].splitlines() if line.strip()]
         problems = rules.cidr_problems(cidrs)
         if problems:
-            raise forms.ValidationError([problem.message.split(": ", 1)[1] for problem in problems])
+            raise forms.ValidationError([problem.reason for problem in problems])
         return cidrs
 
 
@@ -265,5 +261,5 @@ class EndpointForm(forms.Form):
         addresses = [line.strip() for line in self.cleaned_data["addresses"].splitlines() if line.strip()]
         problems = rules.address_problems(addresses)
         if problems:
-            raise forms.ValidationError([problem.message.split(": ", 1)[1] for problem in problems])
+            raise forms.ValidationError([problem.reason for problem in problems])
         return addresses

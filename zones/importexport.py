@@ -3,8 +3,12 @@
 Reading is dnspython's master-file reader ($ORIGIN, $TTL, relative names, parentheses,
 quoting); $INCLUDE and $GENERATE are refused. The file's SOA and apex NS are replaced by the
 zone's own, as Route 53 does. Record sets BIND cannot express (routing policies, aliases) are
-exported as `;@nameplate {json}` comment lines: standard servers skip them, our importer
-restores them, so an export imports back to the same data.
+exported as `;@nameplate {json}` comment lines (the record set's spec): standard servers skip
+them, our importer restores them, so an export imports back to the same data.
+
+An import job plans the file once, for its preview, and keeps the plan beside the upload;
+applying it writes that plan, or plans again when the zone has changed since.
+zones/import_jobs.py decides whether a job runs in the request or in a task.
 """
 
 import json
@@ -22,18 +26,16 @@ import dns.rdatatype
 import dns.tokenizer
 import dns.zonefile
 from django.conf import settings
-from django.db import transaction
 
 from zones import rules, services
 from zones.models import ChangeBatch, HostedZone, ImportJob, RecordSet
 from zones.services import Change, ZoneFileError
+from zones.vocabulary import RoutingPolicy
 
 logger = logging.getLogger(__name__)
 
 ANNOTATION = ";@nameplate "
 ALLOWED_DIRECTIVES = {"$ORIGIN", "$TTL"}
-# Files up to this size are planned and applied in the request; larger ones by a Celery task.
-INLINE_IMPORT_BYTES = 256 * 1024
 PREVIEW_ROWS = 200
 
 
@@ -128,11 +130,11 @@ def import_changes(zone: HostedZone, zone_file: ZoneFile, *, replace: bool = Fal
         in_file = {(str(spec.name).lower(), spec.type, spec.set_identifier) for spec in zone_file.record_sets}
         for rs in RecordSet.objects.filter(hosted_zone=zone, is_protected=False).iterator(chunk_size=5000):
             if (rs.name, rs.type, rs.set_identifier) not in in_file:
-                changes.append(Change(services.DELETE, services.spec_from_record_set(rs)))
+                changes.append(Change(services.DELETE, rs.to_spec()))
     return changes
 
 
-def preview(plan: services.BatchPlan) -> dict:
+def preview(plan: services.Plan) -> dict:
     """The plan as the JSON the preview page shows: counts and the first rows of each kind."""
 
     def row(spec: rules.RecordSetSpec) -> dict:
@@ -178,10 +180,10 @@ def imports_dir() -> Path:
     return path
 
 
-def start_import(
+def store_upload(
     *, owner: Any, hosted_zone: HostedZone, file_name: str, content: bytes, replace: bool
 ) -> ImportJob:
-    """Store the upload and plan it: inline for a small file, else in the `zones.plan_import` task.
+    """Keep the uploaded file under var/imports/ and make its job, still to be planned.
 
     Raises ZoneFileError for a file that is not UTF-8 text.
     """
@@ -191,20 +193,17 @@ def start_import(
         raise ZoneFileError("The file is not UTF-8 text.", field="file")
     path = imports_dir() / f"{uuid.uuid4().hex}.zone"
     path.write_bytes(content)
-    job = ImportJob.objects.create(
+    return ImportJob.objects.create(
         owner=owner,
         hosted_zone=hosted_zone,
         file_path=str(path),
         file_name=file_name[:255],
         summary={"replace": replace},
     )
-    if len(content) <= INLINE_IMPORT_BYTES:
-        plan_import_job(job)
-    else:
-        from zones.tasks import plan_import
 
-        transaction.on_commit(lambda: plan_import.delay(job.pk))
-    return job
+
+def _plan_path(job: ImportJob) -> Path:
+    return Path(job.file_path).with_suffix(".plan")
 
 
 def _job_progress(job: ImportJob) -> Callable[[int, int], None]:
@@ -226,6 +225,8 @@ def plan_import_job(job: ImportJob) -> ImportJob:
         if not changes:
             raise ZoneFileError("The file holds no record sets besides SOA and NS.", field="file")
         plan = services.plan_changes(job.hosted_zone, changes)
+        with _plan_path(job).open("w") as file:
+            services.write_plan(plan, file)
     except (services.ZoneError, OSError) as error:
         return _fail(job, error)
     job.summary = {**job.summary, **preview(plan)}
@@ -243,15 +244,18 @@ def apply_import_job(job: ImportJob, *, actor: Any = None) -> ImportJob:
     if not claimed:
         job.refresh_from_db()
         return job
+    actor = actor or job.owner
     try:
-        text = Path(job.file_path).read_text()
-        batch = import_zone_text(
-            job.hosted_zone,
-            text,
-            actor=actor or job.owner,
-            replace=bool(job.summary.get("replace")),
-            progress=_job_progress(job),
-        )
+        batch = _apply_planned(job, actor=actor)
+        if batch is None:
+            text = Path(job.file_path).read_text()
+            batch = import_zone_text(
+                job.hosted_zone,
+                text,
+                actor=actor,
+                replace=bool(job.summary.get("replace")),
+                progress=_job_progress(job),
+            )
     except (services.ZoneError, OSError) as error:
         job.refresh_from_db()
         return _fail(job, error)
@@ -261,21 +265,24 @@ def apply_import_job(job: ImportJob, *, actor: Any = None) -> ImportJob:
     job.progress_done = job.progress_total
     job.save(update_fields=["status", "change_batch", "progress_done", "updated_at"])
     Path(job.file_path).unlink(missing_ok=True)
+    _plan_path(job).unlink(missing_ok=True)
     return job
 
 
-def start_apply(job: ImportJob, *, actor: Any = None) -> ImportJob:
-    """Apply inline for a small file, else enqueue `zones.apply_import`."""
-    size = Path(job.file_path).stat().st_size if Path(job.file_path).exists() else 0
-    if size <= INLINE_IMPORT_BYTES:
-        return apply_import_job(job, actor=actor)
-    from zones.tasks import apply_import
-
-    transaction.on_commit(lambda: apply_import.delay(job.pk))
-    return job
+def _apply_planned(job: ImportJob, *, actor: Any) -> ChangeBatch | None:
+    """Write the plan the preview showed; None when there is none or the zone has changed since."""
+    try:
+        with _plan_path(job).open() as file:
+            plan = services.read_plan(file)
+    except FileNotFoundError:
+        return None
+    return services.apply_plan(
+        hosted_zone=job.hosted_zone, plan=plan, actor=actor, source=ChangeBatch.Source.IMPORT
+    )
 
 
 def _fail(job: ImportJob, error: Exception) -> ImportJob:
+    _plan_path(job).unlink(missing_ok=True)
     job.status = ImportJob.Status.FAILED
     job.error = getattr(error, "message", None) or str(error)
     job.save(update_fields=["status", "error", "updated_at"])
@@ -294,11 +301,15 @@ def export_zone(zone: HostedZone) -> str:
     rows = RecordSet.objects.filter(hosted_zone=zone).order_by("name", "type", "set_identifier")
     soa_first = sorted(rows.filter(is_protected=True), key=lambda rs: rs.type != "SOA")
     for rs in soa_first:
-        lines.extend(f"{rs.name} {rs.ttl} IN {rs.type} {value}" for value in rs.values)
+        lines.extend(_records(rs.to_spec()))
     for rs in rows.filter(is_protected=False).iterator(chunk_size=5000):
-        if rs.policy == RecordSet.Policy.SIMPLE and not rs.is_alias:
-            lines.extend(f"{rs.name} {rs.ttl} IN {rs.type} {value}" for value in rs.values)
+        spec = rs.to_spec()
+        if spec.policy == RoutingPolicy.SIMPLE and not spec.is_alias:
+            lines.extend(_records(spec))
         else:
-            spec = services.spec_from_record_set(rs).as_dict()
-            lines.append(ANNOTATION + json.dumps(spec, separators=(",", ":"), sort_keys=True))
+            lines.append(ANNOTATION + json.dumps(spec.as_dict(), separators=(",", ":"), sort_keys=True))
     return "\n".join(lines) + "\n"
+
+
+def _records(spec: rules.RecordSetSpec) -> list[str]:
+    return [f"{spec.name} {spec.ttl} IN {spec.type} {value}" for value in spec.values]

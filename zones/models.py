@@ -15,11 +15,15 @@ Field conventions the snapshot compiler (zones/snapshot.py) relies on:
   or `alias_endpoint` (an `Endpoint` with its own addresses), never both.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from kernel.ownership import OwnedQuerySet
+from zones.rules import SPEC_FIELDS, RecordSetSpec
+from zones.vocabulary import FailoverRole, RoutingPolicy, choices
 
 
 class Network(models.Model):
@@ -143,19 +147,12 @@ class HostedZone(models.Model):
 
 
 class RecordSet(models.Model):
-    """One record set: name, type, TTL, values, and its routing policy or alias target."""
+    """One record set: name, type, TTL, values, and its routing policy or alias target.
 
-    class Policy(models.TextChoices):
-        SIMPLE = "simple", "Simple"
-        WEIGHTED = "weighted", "Weighted"
-        LATENCY = "latency", "Latency"
-        FAILOVER = "failover", "Failover"
-        GEOLOCATION = "geolocation", "Geolocation"
-        MULTIVALUE = "multivalue", "Multivalue answer"
-
-    class Failover(models.TextChoices):
-        PRIMARY = "PRIMARY", "Primary"
-        SECONDARY = "SECONDARY", "Secondary"
+    Its own fields are the rule module's `RecordSetSpec`, under the same names (the foreign
+    keys by their attribute names, `health_check_id`): `to_spec` and `fields_from_spec` are
+    the one mapping between the row and the spec.
+    """
 
     # No index of its own: the unique (hosted_zone, name, type, set_identifier) index leads with it.
     hosted_zone = models.ForeignKey(
@@ -165,11 +162,13 @@ class RecordSet(models.Model):
     type = models.CharField(max_length=10)
     ttl = models.PositiveIntegerField(null=True, blank=True, help_text="None for an alias.")
     values = models.JSONField(default=list, blank=True)
-    policy = models.CharField(max_length=12, choices=Policy.choices, default=Policy.SIMPLE)
+    policy = models.CharField(
+        max_length=12, choices=choices(RoutingPolicy), default=RoutingPolicy.SIMPLE.value
+    )
     set_identifier = models.CharField(max_length=128, blank=True, default="")
     weight = models.PositiveSmallIntegerField(null=True, blank=True)
     region = models.CharField(max_length=40, blank=True, default="")
-    failover = models.CharField(max_length=10, choices=Failover.choices, blank=True, default="")
+    failover = models.CharField(max_length=10, choices=choices(FailoverRole), blank=True, default="")
     continent = models.CharField(max_length=2, blank=True, default="")
     country = models.CharField(max_length=2, blank=True, default="")
     subdivision = models.CharField(max_length=3, blank=True, default="")
@@ -221,6 +220,22 @@ class RecordSet(models.Model):
         if self.name == zone:
             return "@"
         return self.name[: -len(zone) - 1] if self.name.endswith("." + zone) else self.name
+
+    def to_spec(self) -> RecordSetSpec:
+        """This row as the rule module's plain data."""
+        data = {name: getattr(self, name) for name in SPEC_FIELDS}
+        data["values"] = tuple(self.values)
+        return RecordSetSpec(**data)
+
+    @staticmethod
+    def fields_from_spec(spec: RecordSetSpec) -> dict[str, Any]:
+        """The model's field values, by attribute name, that store `spec`."""
+        return spec.as_dict()
+
+
+# The spec's fields by the names forms and the API give them: the model's field names, so
+# the foreign keys without `_id` ("health_check").
+SPEC_FIELD_NAMES: dict[str, str] = {name: RecordSet._meta.get_field(name).name for name in SPEC_FIELDS}
 
 
 class ChangeBatch(models.Model):

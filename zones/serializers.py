@@ -7,7 +7,17 @@ calls the rule module; its refusal becomes DRF's 400 shape in kernel.errors.
 from rest_framework import serializers
 
 from zones import rules
-from zones.models import AuditEntry, ChangeBatch, DelegationSet, Endpoint, HostedZone, Network, RecordSet
+from zones.models import (
+    SPEC_FIELD_NAMES,
+    AuditEntry,
+    ChangeBatch,
+    DelegationSet,
+    Endpoint,
+    HostedZone,
+    Network,
+    RecordSet,
+)
+from zones.services import ACTIONS
 
 
 class NetworkSerializer(serializers.ModelSerializer):
@@ -21,7 +31,7 @@ class NetworkSerializer(serializers.ModelSerializer):
     def validate_cidrs(self, value: list[str]) -> list[str]:
         problems = rules.cidr_problems(value)
         if problems:
-            raise serializers.ValidationError([problem.message.split(": ", 1)[1] for problem in problems])
+            raise serializers.ValidationError([problem.reason for problem in problems])
         return value
 
 
@@ -99,7 +109,12 @@ class HostedZoneUpdateSerializer(serializers.Serializer):
 
 
 class RecordSetSerializer(serializers.ModelSerializer):
-    """A record set as the API shows it and as a change names it (the rule module's field names)."""
+    """A record set as the API shows it and as a change names it: the spec's fields.
+
+    Declared here are the fields whose API shape differs from the model's, or whose bad values
+    the rule module (run by the change batch) must refuse rather than the model's validators;
+    the others are the model's own.
+    """
 
     name = serializers.CharField(
         max_length=255, help_text="Relative (www, @) or absolute (www.example.com.)."
@@ -107,52 +122,24 @@ class RecordSetSerializer(serializers.ModelSerializer):
     type = serializers.ChoiceField(choices=rules.RECORD_TYPES)
     ttl = serializers.IntegerField(required=False, allow_null=True, help_text="Absent for an alias.")
     values = serializers.ListField(child=serializers.CharField(max_length=4000), required=False)
-    policy = serializers.ChoiceField(choices=RecordSet.Policy.choices, default=RecordSet.Policy.SIMPLE)
-    set_identifier = serializers.CharField(max_length=128, required=False, allow_blank=True, default="")
     weight = serializers.IntegerField(required=False, allow_null=True)
-    region = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
-    failover = serializers.CharField(max_length=10, required=False, allow_blank=True, default="")
-    continent = serializers.CharField(max_length=2, required=False, allow_blank=True, default="")
-    country = serializers.CharField(max_length=2, required=False, allow_blank=True, default="")
-    subdivision = serializers.CharField(max_length=3, required=False, allow_blank=True, default="")
+    failover = serializers.CharField(max_length=10, required=False, allow_blank=True)
     health_check = serializers.IntegerField(source="health_check_id", required=False, allow_null=True)
-    alias_target_name = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
     alias_endpoint = serializers.IntegerField(source="alias_endpoint_id", required=False, allow_null=True)
-    evaluate_target_health = serializers.BooleanField(required=False, default=False)
 
     class Meta:
         model = RecordSet
-        fields = [
-            "id",
-            "name",
-            "type",
-            "ttl",
-            "values",
-            "policy",
-            "set_identifier",
-            "weight",
-            "region",
-            "failover",
-            "continent",
-            "country",
-            "subdivision",
-            "health_check",
-            "alias_target_name",
-            "alias_endpoint",
-            "evaluate_target_health",
-            "is_protected",
-        ]
+        fields = ["id", *SPEC_FIELD_NAMES.values(), "is_protected"]
         read_only_fields = ["id", "is_protected"]
 
-    def to_spec(self, data: dict) -> rules.RecordSetSpec:
-        values = dict(data)
-        values["health_check_id"] = values.pop("health_check_id", None)
-        values["alias_endpoint_id"] = values.pop("alias_endpoint_id", None)
-        return rules.RecordSetSpec.from_dict(values)
+    @staticmethod
+    def to_spec(data: dict) -> rules.RecordSetSpec:
+        """The validated data of a record set as the rule module's spec."""
+        return rules.RecordSetSpec.from_dict(data)
 
 
 class ChangeSerializer(serializers.Serializer):
-    action = serializers.ChoiceField(choices=["CREATE", "DELETE", "UPSERT"])
+    action = serializers.ChoiceField(choices=ACTIONS)
     record_set = RecordSetSerializer()
 
 

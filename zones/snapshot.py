@@ -17,27 +17,27 @@ from zones.engine import (
     AliasTarget,
     Endpoint,
     EngineConfig,
-    FailoverRole,
     GeoIP2FastLocator,
     Geolocation,
     MaxMindLocator,
     RecordSetData,
-    RoutingPolicy,
     ZoneData,
     ZoneSnapshot,
     compile_zone,
 )
 from zones.models import HostedZone, RecordSet
 from zones.regions import latency_regions
+from zones.vocabulary import FailoverRole, RoutingPolicy
 
 
 def record_set_data(row: RecordSet) -> RecordSetData:
-    """One RecordSet row as the engine's RecordSetData."""
-    policy = RoutingPolicy(row.policy)
+    """One RecordSet row, through its spec, as the engine's RecordSetData."""
+    spec = row.to_spec()
+    policy = RoutingPolicy(spec.policy)
     alias = None
-    if row.alias_target_name:
-        alias = AliasTarget(name=dns.name.from_text(row.alias_target_name))
-    elif row.alias_endpoint_id is not None:
+    if spec.alias_target_name:
+        alias = AliasTarget(name=dns.name.from_text(spec.alias_target_name))
+    elif spec.alias_endpoint_id is not None:
         endpoint = row.alias_endpoint
         alias = AliasTarget(
             endpoint=Endpoint(
@@ -50,22 +50,24 @@ def record_set_data(row: RecordSet) -> RecordSetData:
     geolocation = None
     if policy is RoutingPolicy.GEOLOCATION:
         geolocation = Geolocation(
-            continent=row.continent or None, country=row.country or None, subdivision=row.subdivision or None
+            continent=spec.continent or None,
+            country=spec.country or None,
+            subdivision=spec.subdivision or None,
         )
     return RecordSetData(
-        name=dns.name.from_text(row.name),
-        rdtype=dns.rdatatype.from_text(row.type),
-        ttl=row.ttl if row.ttl is not None else 0,
-        rdatas=tuple(row.values or ()),
+        name=dns.name.from_text(spec.name),
+        rdtype=dns.rdatatype.from_text(spec.type),
+        ttl=spec.ttl if spec.ttl is not None else 0,
+        rdatas=spec.values,
         policy=policy,
-        set_identifier=row.set_identifier,
-        weight=row.weight,
-        region=row.region or None,
-        failover=FailoverRole(row.failover) if row.failover else None,
+        set_identifier=spec.set_identifier,
+        weight=spec.weight,
+        region=spec.region or None,
+        failover=FailoverRole(spec.failover) if spec.failover else None,
         geolocation=geolocation,
-        health_check_id=row.health_check_id,
+        health_check_id=spec.health_check_id,
         alias=alias,
-        evaluate_target_health=row.evaluate_target_health,
+        evaluate_target_health=spec.evaluate_target_health,
     )
 
 

@@ -2,6 +2,7 @@
 
 import difflib
 import json
+from dataclasses import replace
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,7 +13,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from kernel.ownership import get_owned_object_or_404
-from zones import forms, importexport, rules, services
+from kernel.views import show_service_error
+from zones import forms, import_jobs, importexport, rules, services
 from zones.models import (
     AuditEntry,
     ChangeBatch,
@@ -24,6 +26,7 @@ from zones.models import (
     RecordSet,
 )
 from zones.services.listing import filter_record_sets, keyset_page
+from zones.vocabulary import RoutingPolicy, choices
 
 PAGE_SIZE = 100
 
@@ -73,7 +76,7 @@ def zone_create(request: HttpRequest) -> HttpResponse:
         try:
             zone = services.create_hosted_zone(owner=request.user, **form.cleaned_data)
         except services.ZoneError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            show_service_error(form, error)
         else:
             messages.success(
                 request, f"Hosted zone {zone.display_name} created with its SOA and NS record sets."
@@ -109,7 +112,7 @@ def zone_detail(request: HttpRequest, zone_id: int) -> HttpResponse:
         "form": forms.RecordSetForm(zone=zone, user=request.user),
         "pending": pending if pending is not None and pending.status == ChangeBatch.Status.PENDING else None,
         "types": rules.RECORD_TYPES,
-        "policies": RecordSet.Policy.choices,
+        "policies": choices(RoutingPolicy),
         "settings_form": forms.ZoneSettingsForm(
             initial={"comment": zone.comment, "tags": "\n".join(f"{k}={v}" for k, v in zone.tags.items())}
         ),
@@ -140,7 +143,7 @@ def zone_delete(request: HttpRequest, zone_id: int) -> HttpResponse:
     try:
         services.delete_hosted_zone(zone)
     except services.ZoneError as error:
-        messages.error(request, error.message)
+        show_service_error(request, error)
         return redirect("zones-zone-detail", zone.pk)
     messages.success(request, f"Hosted zone {zone.display_name} deleted.")
     return redirect("zones-zone-list")
@@ -154,7 +157,7 @@ def record_create(request: HttpRequest, zone_id: int) -> HttpResponse:
         try:
             _apply(request, zone, [services.Change(services.CREATE, form.spec)])
         except services.ChangeBatchError as error:
-            _batch_error(form, error)
+            form.add_refusal(error)
         else:
             messages.success(request, f"Record set {form.spec.label} created; the change is pending.")
             return redirect("zones-zone-detail", zone.pk)
@@ -171,14 +174,14 @@ def record_edit(request: HttpRequest, zone_id: int, record_id: int) -> HttpRespo
         request.POST or None, zone=zone, user=request.user, initial=forms.RecordSetForm.initial_for(rs)
     )
     if request.method == "POST" and form.is_valid():
-        before = services.spec_from_record_set(rs)
+        before = rs.to_spec()
         changes = [services.Change(services.UPSERT, form.spec)]
         if form.spec.key != before.key:
             changes = [services.Change(services.DELETE, before), services.Change(services.CREATE, form.spec)]
         try:
             _apply(request, zone, changes)
         except services.ChangeBatchError as error:
-            _batch_error(form, error)
+            form.add_refusal(error)
         else:
             messages.success(request, f"Record set {form.spec.label} saved; the change is pending.")
             return redirect("zones-zone-detail", zone.pk)
@@ -188,35 +191,28 @@ def record_edit(request: HttpRequest, zone_id: int, record_id: int) -> HttpRespo
 
 def _inline_edit(request: HttpRequest, zone: HostedZone, rs: RecordSet) -> HttpResponse:
     form = forms.InlineEditForm(request.POST)
-    error = ""
-    if form.is_valid():
-        current = services.spec_from_record_set(rs).as_dict()
-        if not rs.is_alias:
-            current["ttl"] = form.cleaned_data["ttl"]
-            current["values"] = [line for line in form.cleaned_data["values"].splitlines() if line.strip()]
-        spec = rules.RecordSetSpec.from_dict(current)
-        try:
-            _apply(request, zone, [services.Change(services.UPSERT, spec)])
-        except services.ChangeBatchError as refusal:
-            error = refusal.message
-    else:
+    wants_json = request.headers.get("Accept") == "application/json"
+    if not form.is_valid():
         error = "; ".join(e for errors in form.errors.values() for e in errors)
-    if request.headers.get("Accept") == "application/json":
-        return JsonResponse({"ok": not error, "error": error}, status=400 if error else 200)
-    if error:
+        if wants_json:
+            return JsonResponse({"ok": False, "error": error}, status=400)
         messages.error(request, error)
-    else:
-        messages.success(request, f"Record set {rs} saved; the change is pending.")
+        return redirect("zones-zone-detail", zone.pk)
+    spec = rs.to_spec()
+    if not rs.is_alias:
+        values = [line for line in form.cleaned_data["values"].splitlines() if line.strip()]
+        spec = replace(spec, ttl=form.cleaned_data["ttl"], values=tuple(values))
+    try:
+        _apply(request, zone, [services.Change(services.UPSERT, spec)])
+    except services.ChangeBatchError as error:
+        if wants_json:
+            return JsonResponse({"ok": False, "error": error.message}, status=400)
+        show_service_error(request, error)
+        return redirect("zones-zone-detail", zone.pk)
+    if wants_json:
+        return JsonResponse({"ok": True, "error": ""})
+    messages.success(request, f"Record set {rs} saved; the change is pending.")
     return redirect("zones-zone-detail", zone.pk)
-
-
-def _batch_error(form: forms.RecordSetForm, error: services.ChangeBatchError) -> None:
-    if error.problems:
-        form.add_problem(error.problems[0])
-    else:
-        form.add_error(
-            None, error.message.split(": ", 1)[-1] if error.message.startswith("change ") else error.message
-        )
 
 
 @login_required
@@ -228,11 +224,11 @@ def record_bulk_delete(request: HttpRequest, zone_id: int) -> HttpResponse:
     if not rows:
         messages.error(request, "Select the record sets to delete first.")
         return redirect("zones-zone-detail", zone.pk)
-    changes = [services.Change(services.DELETE, services.spec_from_record_set(rs)) for rs in rows]
+    changes = [services.Change(services.DELETE, rs.to_spec()) for rs in rows]
     try:
         _apply(request, zone, changes, comment=f"deleted {len(rows)} record sets")
     except services.ChangeBatchError as error:
-        messages.error(request, error.message)
+        show_service_error(request, error)
     else:
         messages.success(request, f"Deleted {len(rows)} record sets; the change is pending.")
     return redirect("zones-zone-detail", zone.pk)
@@ -297,7 +293,7 @@ def zone_import(request: HttpRequest, zone_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            job = importexport.start_import(
+            job = import_jobs.start_import(
                 owner=request.user,
                 hosted_zone=zone,
                 file_name=upload.name,
@@ -305,7 +301,7 @@ def zone_import(request: HttpRequest, zone_id: int) -> HttpResponse:
                 replace=form.cleaned_data["replace"],
             )
         except services.ZoneError as error:
-            form.add_error("file", error.message)
+            show_service_error(form, error)
         else:
             return redirect("zones-import-detail", zone.pk, job.pk)
     jobs = ImportJob.objects.owned_by(request.user).filter(hosted_zone=zone)[:10]
@@ -317,7 +313,7 @@ def import_detail(request: HttpRequest, zone_id: int, job_id: int) -> HttpRespon
     zone = _zone(request, zone_id)
     job = get_owned_object_or_404(ImportJob.objects.filter(hosted_zone=zone), request.user, pk=job_id)
     if request.method == "POST":
-        job = importexport.start_apply(job, actor=request.user)
+        job = import_jobs.start_apply(job, actor=request.user)
         if job.status == ImportJob.Status.DONE:
             messages.success(request, f"Imported: change batch {job.change_batch_id} is pending.")
             return redirect("zones-zone-detail", zone.pk)
@@ -344,7 +340,7 @@ def network_list(request: HttpRequest) -> HttpResponse:
         try:
             services.save_network(owner=request.user, **form.cleaned_data)
         except services.ZoneError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            show_service_error(form, error)
         else:
             messages.success(request, f"Network {form.cleaned_data['name']} saved.")
             return redirect("zones-network-list")
@@ -359,7 +355,7 @@ def network_delete(request: HttpRequest, network_id: int) -> HttpResponse:
     try:
         services.delete_network(network)
     except services.ZoneError as error:
-        messages.error(request, error.message)
+        show_service_error(request, error)
     else:
         messages.success(request, f"Network {network.name} deleted.")
     return redirect("zones-network-list")
@@ -372,7 +368,7 @@ def endpoint_list(request: HttpRequest) -> HttpResponse:
         try:
             services.save_endpoint(owner=request.user, **form.cleaned_data)
         except services.ZoneError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            show_service_error(form, error)
         else:
             messages.success(request, f"Endpoint {form.cleaned_data['name']} saved.")
             return redirect("zones-endpoint-list")
@@ -387,7 +383,7 @@ def endpoint_delete(request: HttpRequest, endpoint_id: int) -> HttpResponse:
     try:
         services.delete_endpoint(endpoint)
     except services.ZoneError as error:
-        messages.error(request, error.message)
+        show_service_error(request, error)
     else:
         messages.success(request, f"Endpoint {endpoint.name} deleted.")
     return redirect("zones-endpoint-list")
@@ -414,7 +410,7 @@ def delegation_set_delete(request: HttpRequest, set_id: int) -> HttpResponse:
     try:
         services.delete_delegation_set(delegation_set)
     except services.ZoneError as error:
-        messages.error(request, error.message)
+        show_service_error(request, error)
     else:
         messages.success(request, "Delegation set deleted.")
     return redirect("zones-delegation-set-list")

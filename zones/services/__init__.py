@@ -3,23 +3,13 @@
 from zones import services
 zone = services.create_hosted_zone(owner=user, name="example.com", caller_reference="order-17")
 services.apply_change_batch(hosted_zone=zone, changes=[services.Change("CREATE", spec)], actor=user)
+
+The modules: `plan` (the pure diff of a batch), `changes` (normalise, plan, check and write a
+batch), `serials`, `status` (PENDING to INSYNC), `hosted_zones` (zones, delegation sets,
+networks, endpoints), `listing` (the record list's pages) and `errors`.
 """
 
-from zones.services.changes import (
-    ACTIONS,
-    CREATE,
-    DELETE,
-    UPSERT,
-    BatchPlan,
-    Change,
-    apply_change_batch,
-    next_serial,
-    plan_changes,
-    refresh_change_status,
-    refresh_pending_changes,
-    rule_context,
-    spec_from_record_set,
-)
+from zones.services.changes import apply_change_batch, apply_plan, plan_changes, rule_context
 from zones.services.errors import ChangeBatchError, ProtectedRecordError, ZoneError, ZoneFileError
 from zones.services.hosted_zones import (
     bump_serial,
@@ -31,24 +21,40 @@ from zones.services.hosted_zones import (
     delete_network,
     name_server_addresses,
     pick_name_servers,
-    record_set_dict,
     save_endpoint,
     save_network,
     update_hosted_zone,
 )
+from zones.services.plan import (
+    ACTIONS,
+    CREATE,
+    DELETE,
+    UPSERT,
+    AuditLine,
+    Change,
+    Plan,
+    audit_dict,
+    read_plan,
+    write_plan,
+)
+from zones.services.serials import next_serial
+from zones.services.status import refresh_change_status, refresh_pending_changes
 
 __all__ = [
     "ACTIONS",
     "CREATE",
     "DELETE",
     "UPSERT",
-    "BatchPlan",
+    "AuditLine",
     "Change",
     "ChangeBatchError",
+    "Plan",
     "ProtectedRecordError",
     "ZoneError",
     "ZoneFileError",
     "apply_change_batch",
+    "apply_plan",
+    "audit_dict",
     "bump_serial",
     "create_delegation_set",
     "create_hosted_zone",
@@ -60,12 +66,12 @@ __all__ = [
     "next_serial",
     "pick_name_servers",
     "plan_changes",
-    "record_set_dict",
+    "read_plan",
     "refresh_change_status",
     "refresh_pending_changes",
     "rule_context",
     "save_endpoint",
     "save_network",
-    "spec_from_record_set",
     "update_hosted_zone",
+    "write_plan",
 ]

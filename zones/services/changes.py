@@ -1,110 +1,37 @@
-"""Change batches: plan every change against the zone, check the rules, then apply all or nothing.
+"""Change batches: normalise every change, plan it against the zone, check the zone-wide rules,
+then write the plan all or nothing.
 
 One batch is one transaction on the locked zone row, one serial bump, one ChangeBatch row and
 one audit entry per change; `zone <id> <serial>` is published after commit.
 """
 
 import logging
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from itertools import chain, islice
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-import dns.serial
 from django.db import connection, transaction
 from django.utils import timezone
 
-from kernel import bus
+from healthchecks.models import HealthCheck
+from kernel import bulksql, bus
 from zones import rules
 from zones.models import AuditEntry, ChangeBatch, Endpoint, HostedZone, RecordSet
 from zones.regions import latency_regions
-from zones.services.errors import ChangeBatchError, ProtectedRecordError
+from zones.services.errors import ChangeBatchError
+from zones.services.plan import ACTIONS, Change, Plan, plan_batch
+from zones.services.serials import next_serial, set_soa_serial
 
 logger = logging.getLogger(__name__)
 
-CREATE, DELETE, UPSERT = "CREATE", "DELETE", "UPSERT"
-ACTIONS = (CREATE, DELETE, UPSERT)
-MAX_SERIAL = 2**32 - 1
 # Above this many names a batch reads the whole zone in one query instead of name by name.
 WHOLE_ZONE_THRESHOLD = 2000
-WRITE_CHUNK = 2000
 ANALYZE_AFTER_CHANGES = 10_000
-RECORD_FIELDS = (
-    "ttl",
-    "values",
-    "policy",
-    "weight",
-    "region",
-    "failover",
-    "continent",
-    "country",
-    "subdivision",
-    "health_check_id",
-    "alias_target_name",
-    "alias_endpoint_id",
-    "evaluate_target_health",
-)
 
 Progress = Callable[[int, int], None]
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
-    """One change of a batch: CREATE, DELETE or UPSERT of one record set."""
-
-    action: str
-    record_set: rules.RecordSetSpec
-
-
-@dataclass
-class BatchPlan:
-    """What a batch would do: record sets created, updated and deleted (the preview of an import)."""
-
-    creates: list[rules.RecordSetSpec]
-    updates: list[tuple[rules.RecordSetSpec, rules.RecordSetSpec]]
-    deletes: list[rules.RecordSetSpec]
-
-
-def next_serial(serial: int) -> int:
-    """The serial after `serial`, wrapping within 32 bits (RFC 1982) and never 0."""
-    return serial + 1 if serial < MAX_SERIAL else 1
-
-
-def set_soa_serial(zone: HostedZone) -> None:
-    """Write the zone's serial into its SOA record set."""
-    soa = RecordSet.objects.filter(hosted_zone=zone, name=zone.name, type="SOA").first()
-    if soa is None:
-        return
-    fields = rules.parse_soa(soa.values[0])
-    fields["serial"] = zone.serial
-    RecordSet.objects.filter(pk=soa.pk).update(values=[rules.soa_value(**fields)], updated_at=timezone.now())
-
-
-def spec_from_record_set(rs: RecordSet) -> rules.RecordSetSpec:
-    return rules.RecordSetSpec(
-        name=rs.name,
-        type=rs.type,
-        ttl=rs.ttl,
-        values=tuple(rs.values),
-        policy=rs.policy,
-        set_identifier=rs.set_identifier,
-        weight=rs.weight,
-        region=rs.region,
-        failover=rs.failover,
-        continent=rs.continent,
-        country=rs.country,
-        subdivision=rs.subdivision,
-        health_check_id=rs.health_check_id,
-        alias_target_name=rs.alias_target_name,
-        alias_endpoint_id=rs.alias_endpoint_id,
-        evaluate_target_health=rs.evaluate_target_health,
-    )
-
-
 def rule_context(owner: Any) -> rules.RuleContext:
     """The owner's health checks and endpoints, and the latency regions, for the rule module."""
-    from healthchecks.models import HealthCheck
-
     return rules.RuleContext(
         regions=frozenset(latency_regions()),
         health_check_ids=frozenset(HealthCheck.objects.filter(owner=owner).values_list("pk", flat=True)),
@@ -125,18 +52,27 @@ def normalize_changes(
     for index, change in enumerate(changes):
         action = (change.action or "").upper()
         if action not in ACTIONS:
-            raise ChangeBatchError(
-                f"change {index}: action {change.action} is not CREATE, DELETE or UPSERT", index=index
-            )
+            refusal = f"action {change.action} is not CREATE, DELETE or UPSERT"
+            raise ChangeBatchError(f"change {index}: {refusal}", index=index, reason=refusal)
         spec, problems = rules.check_record_set(change.record_set, zone_name=zone.name, context=context)
         if problems:
-            raise ChangeBatchError(f"change {index}: {problems[0]}", index=index, problems=problems)
+            raise ChangeBatchError.for_change(index, problems[0], problems)
         normalized.append(Change(action, spec))
         if progress and (index + 1) % 5000 == 0:
             progress(index + 1, total)
     if progress:
         progress(total, total)
     return normalized
+
+
+def plan_changes(hosted_zone: HostedZone, changes: Sequence[Change]) -> Plan:
+    """What the changes would create, update and delete, without writing anything.
+
+    Raises ChangeBatchError like `apply_change_batch`.
+    """
+    normalized = normalize_changes(hosted_zone, changes)
+    rows = _load_existing(hosted_zone, {change.record_set.name for change in normalized})
+    return _plan_and_check(hosted_zone, normalized, rows)
 
 
 def apply_change_batch(
@@ -156,17 +92,52 @@ def apply_change_batch(
     normalized = normalize_changes(hosted_zone, changes, progress=progress)
     with transaction.atomic():
         zone = HostedZone.objects.select_for_update().get(pk=hosted_zone.pk)
-        existing = _load_existing(zone, {change.record_set.name for change in normalized})
-        state, audit, touched = _plan(zone, normalized, existing)
-        _check_zone_rules(zone, normalized, state, existing, touched)
-        batch = _write(
-            zone, normalized, state, existing, touched, audit, actor=actor, source=source, comment=comment
-        )
+        rows = _load_existing(zone, {change.record_set.name for change in normalized})
+        plan = _plan_and_check(zone, normalized, rows)
+        batch = _write(zone, plan, rows, actor=actor, source=source, comment=comment)
+    _after_write(hosted_zone, zone, plan)
+    return batch
+
+
+def apply_plan(
+    *,
+    hosted_zone: HostedZone,
+    plan: Plan,
+    actor: Any = None,
+    source: str = ChangeBatch.Source.CONSOLE,
+    comment: str = "",
+) -> ChangeBatch | None:
+    """Write a plan made earlier by `plan_changes`, if the zone is still as it was planned against.
+
+    Returns None, writing nothing, when the zone's serial has moved on since, or a health
+    check or endpoint the plan names is gone: plan again then.
+    """
+    with transaction.atomic():
+        zone = HostedZone.objects.select_for_update().get(pk=hosted_zone.pk)
+        if zone.serial != plan.serial or not _still_owned(zone, plan):
+            return None
+        rows = _load_existing(zone, {key[0] for key in plan.written_keys})
+        batch = _write(zone, plan, rows, actor=actor, source=source, comment=comment)
+    _after_write(hosted_zone, zone, plan)
+    return batch
+
+
+def _still_owned(zone: HostedZone, plan: Plan) -> bool:
+    """Whether every health check and endpoint the plan writes is still the zone owner's."""
+    context = rule_context(zone.owner)
+    written = [*plan.creates, *(after for _before, after in plan.updates)]
+    return all(
+        (spec.health_check_id is None or spec.health_check_id in context.health_check_ids)
+        and (spec.alias_endpoint_id is None or spec.alias_endpoint_id in context.endpoint_ids)
+        for spec in written
+    )
+
+
+def _after_write(hosted_zone: HostedZone, zone: HostedZone, plan: Plan) -> None:
     hosted_zone.serial = zone.serial
     hosted_zone.record_set_count = zone.record_set_count
-    if len(normalized) >= ANALYZE_AFTER_CHANGES:
+    if plan.change_count >= ANALYZE_AFTER_CHANGES:
         _analyze()
-    return batch
 
 
 def _analyze() -> None:
@@ -180,166 +151,36 @@ def _analyze() -> None:
             cursor.execute(f"ANALYZE {RecordSet._meta.db_table}")
 
 
-def plan_changes(hosted_zone: HostedZone, changes: Sequence[Change]) -> BatchPlan:
-    """What the changes would create, update and delete, without writing anything.
-
-    Raises ChangeBatchError like `apply_change_batch`.
-    """
-    normalized = normalize_changes(hosted_zone, changes)
-    existing = _load_existing(hosted_zone, {change.record_set.name for change in normalized})
-    state, _audit, touched = _plan(hosted_zone, normalized, existing)
-    _check_zone_rules(hosted_zone, normalized, state, existing, touched)
-    plan = BatchPlan(creates=[], updates=[], deletes=[])
-    for key in touched:
-        before, after = existing.get(key), state.get(key)
-        if before is None and after is not None:
-            plan.creates.append(after)
-        elif before is not None and after is None:
-            plan.deletes.append(spec_from_record_set(before))
-        elif before is not None and after is not None and spec_from_record_set(before) != after:
-            plan.updates.append((spec_from_record_set(before), after))
-    return plan
-
-
 def _load_existing(zone: HostedZone, names: set[str]) -> dict[tuple, RecordSet]:
     queryset = RecordSet.objects.filter(hosted_zone=zone)
     if len(names) > WHOLE_ZONE_THRESHOLD:
         rows: Iterable[RecordSet] = queryset.iterator(chunk_size=5000)
     else:
-        rows = [rs for chunk in _chunks(sorted(names), 500) for rs in queryset.filter(name__in=chunk)]
+        rows = [rs for chunk in bulksql.chunks(sorted(names), 500) for rs in queryset.filter(name__in=chunk)]
     return {(rs.name, rs.type, rs.set_identifier): rs for rs in rows}
 
 
-def _plan(
-    zone: HostedZone, changes: list[Change], existing: dict[tuple, RecordSet]
-) -> tuple[
-    dict[tuple, rules.RecordSetSpec], list[tuple[int, str, dict | None, dict | None]], dict[tuple, int]
-]:
-    """Run the changes over the current record sets; the final state, audit lines and first index per key."""
-    state: dict[tuple, rules.RecordSetSpec] = {}
-    protected = {key for key, rs in existing.items() if rs.is_protected}
-    audit = []
-    touched: dict[tuple, int] = {}
-    for index, change in enumerate(changes):
-        spec = change.record_set
-        key = spec.key
-        touched.setdefault(key, index)
-        if key in state:
-            current = state[key]
-        elif key in existing:
-            current = state[key] = spec_from_record_set(existing[key])
-        else:
-            current = None
-        if change.action == CREATE:
-            if current is not None:
-                raise ChangeBatchError(
-                    f"change {index}: {spec.label}: the record set already exists", index=index
-                )
-            state[key] = spec
-        elif change.action == DELETE:
-            if current is None:
-                raise ChangeBatchError(
-                    f"change {index}: {spec.label}: there is no such record set", index=index
-                )
-            if key in protected:
-                raise ProtectedRecordError(
-                    f"change {index}: {spec.label}: the zone's SOA and apex NS record sets cannot be deleted"
-                )
-            mismatch = _mismatch(current, spec)
-            if mismatch:
-                raise ChangeBatchError(
-                    f"change {index}: {spec.label}: does not match the record set to delete ({mismatch})",
-                    index=index,
-                )
-            state[key] = None  # type: ignore[assignment]
-        else:
-            if key in protected and spec.type == "SOA":
-                problems = rules.check_soa_edit(current.values[0], spec.values[0])
-                if problems:
-                    raise ChangeBatchError(
-                        f"change {index}: {spec.label}: {problems[0].message}", index=index
-                    )
-                fields = rules.parse_soa(spec.values[0])
-                fields["serial"] = zone.serial
-                spec = rules.RecordSetSpec.from_dict(
-                    {**spec.as_dict(), "values": [rules.soa_value(**fields)]}
-                )
-            state[key] = spec
-        audit.append((index, change.action, _dict(current), _dict(state[key])))
-    return state, audit, touched
+def _plan_and_check(zone: HostedZone, changes: list[Change], rows: dict[tuple, RecordSet]) -> Plan:
+    existing = {key: rs.to_spec() for key, rs in rows.items()}
+    protected = {key for key, rs in rows.items() if rs.is_protected}
+    plan = plan_batch(changes, existing, serial=zone.serial, protected=protected)
+    _check_zone_rules(zone, plan, existing)
+    return plan
 
 
-AUDIT_ALWAYS = frozenset({"name", "type", "ttl", "values", "policy"})
-
-
-def _dict(spec: rules.RecordSetSpec | None) -> dict | None:
-    """The record set as the audit log keeps it: the fields it uses (empty ones left out)."""
-    if spec is None:
-        return None
-    return {k: v for k, v in spec.as_dict().items() if k in AUDIT_ALWAYS or v not in ("", None, False)}
-
-
-def _mismatch(current: rules.RecordSetSpec, proposed: rules.RecordSetSpec) -> str:
-    """Why a DELETE's record set differs from the stored one ('' when it matches exactly)."""
-    if current.ttl != proposed.ttl:
-        return f"ttl {proposed.ttl} is not {current.ttl}"
-    if sorted(current.values) != sorted(proposed.values):
-        return "the values differ"
-    for name in RECORD_FIELDS:
-        if name in ("ttl", "values"):
-            continue
-        if getattr(current, name) != getattr(proposed, name):
-            return f"{name} {getattr(proposed, name)!r} is not {getattr(current, name)!r}"
-    return ""
-
-
-def _check_zone_rules(
-    zone: HostedZone,
-    changes: list[Change],
-    state: dict[tuple, rules.RecordSetSpec | None],
-    existing: dict[tuple, RecordSet],
-    touched: dict[tuple, int],
-) -> None:
+def _check_zone_rules(zone: HostedZone, plan: Plan, existing: dict[tuple, rules.RecordSetSpec]) -> None:
     """Run the zone-wide rules over the neighbourhood of the changed names; raise for the first change."""
+    touched = plan.first_change
+    after = plan.changed_record_sets()
     changed_names = {key[0] for key in touched}
-    neighbourhood: dict[tuple, rules.RecordSetSpec] = {}
-    for key, rs in existing.items():
-        neighbourhood[key] = spec_from_record_set(rs)
-    for key, spec in state.items():
+    neighbourhood = dict(existing)
+    for key, spec in after.items():
         if spec is None:
             neighbourhood.pop(key, None)
         else:
             neighbourhood[key] = spec
-    whole_zone = len(changed_names) > WHOLE_ZONE_THRESHOLD
-    if not whole_zone:
-        extra_names: set[str] = set()
-        for name in changed_names:
-            extra_names.update(rules.ancestors_within(name, zone.name))
-        aliases = list(
-            RecordSet.objects.filter(hosted_zone=zone)
-            .exclude(alias_target_name="")
-            .values_list("name", "type", "set_identifier", "alias_target_name")
-        )
-        extra_names.update(alias[0] for alias in aliases)
-        extra_names.update(alias[3] for alias in aliases)
-        extra_names.update(
-            spec.alias_target_name for spec in state.values() if spec and spec.alias_target_name
-        )
-        extra_names -= changed_names
-        for chunk in _chunks(sorted(extra_names), 500):
-            for rs in RecordSet.objects.filter(hosted_zone=zone, name__in=chunk):
-                key = (rs.name, rs.type, rs.set_identifier)
-                if key not in state:
-                    neighbourhood[key] = spec_from_record_set(rs)
-        for key, spec in state.items():
-            if spec is not None and spec.type == "NS" and key[0] != zone.name and key not in existing:
-                beneath = RecordSet.objects.filter(hosted_zone=zone, name__endswith="." + key[0]).exclude(
-                    type__in=rules.GLUE_TYPES
-                )[:5]
-                for rs in beneath:
-                    rs_key = (rs.name, rs.type, rs.set_identifier)
-                    if rs_key not in state:
-                        neighbourhood[rs_key] = spec_from_record_set(rs)
+    if len(changed_names) <= WHOLE_ZONE_THRESHOLD:
+        neighbourhood.update(_neighbours(zone, plan, after, changed_names))
     problems = rules.check_zone(zone.name, neighbourhood.values())
     first: tuple[int, rules.Problem] | None = None
     for problem in problems:
@@ -353,47 +194,76 @@ def _check_zone_rules(
             first = (max(involved), problem)
     if first is not None:
         index, problem = first
-        raise ChangeBatchError(f"change {index}: {problem}", index=index, problems=problems)
+        raise ChangeBatchError.for_change(index, problem, problems)
 
 
-def _db_now() -> Any:
-    return connection.ops.adapt_datetimefield_value(timezone.now())
+def _neighbours(
+    zone: HostedZone, plan: Plan, after: dict[tuple, rules.RecordSetSpec | None], changed_names: set[str]
+) -> dict[tuple, rules.RecordSetSpec]:
+    """The record sets beyond the changed names that the zone rules must see with them.
+
+    Their ancestors (delegations), both ends of every alias, and what lies beneath a new delegation.
+    """
+    extra_names: set[str] = set()
+    for name in changed_names:
+        extra_names.update(rules.ancestors_within(name, zone.name))
+    aliases = list(
+        RecordSet.objects.filter(hosted_zone=zone)
+        .exclude(alias_target_name="")
+        .values_list("name", "type", "set_identifier", "alias_target_name")
+    )
+    extra_names.update(alias[0] for alias in aliases)
+    extra_names.update(alias[3] for alias in aliases)
+    extra_names.update(spec.alias_target_name for spec in after.values() if spec and spec.alias_target_name)
+    extra_names -= changed_names
+    found: dict[tuple, rules.RecordSetSpec] = {}
+    for chunk in bulksql.chunks(sorted(extra_names), 500):
+        for rs in RecordSet.objects.filter(hosted_zone=zone, name__in=chunk):
+            key = (rs.name, rs.type, rs.set_identifier)
+            if key not in plan.first_change:
+                found[key] = rs.to_spec()
+    for spec in plan.creates:
+        if spec.type == "NS" and spec.name != zone.name:
+            beneath = RecordSet.objects.filter(hosted_zone=zone, name__endswith="." + spec.name).exclude(
+                type__in=rules.GLUE_TYPES
+            )[:5]
+            for rs in beneath:
+                key = (rs.name, rs.type, rs.set_identifier)
+                if key not in plan.first_change:
+                    found[key] = rs.to_spec()
+    return found
 
 
 def _write(
-    zone: HostedZone,
-    changes: list[Change],
-    state: dict[tuple, rules.RecordSetSpec | None],
-    existing: dict[tuple, RecordSet],
-    touched: dict[tuple, int],
-    audit: list,
-    *,
-    actor: Any,
-    source: str,
-    comment: str,
+    zone: HostedZone, plan: Plan, rows: dict[tuple, RecordSet], *, actor: Any, source: str, comment: str
 ) -> ChangeBatch:
-    creates: list[rules.RecordSetSpec] = []
-    updates: list[RecordSet] = []
-    delete_ids: list[int] = []
-    now = _db_now()  # written as is by the executemany helpers below
-    for key in touched:
-        before, after = existing.get(key), state.get(key)
-        if before is None and after is not None:
-            creates.append(after)
-        elif before is not None and after is None:
-            delete_ids.append(before.pk)
-        elif before is not None and after is not None:
-            for name in RECORD_FIELDS:
-                value = list(getattr(after, name)) if name == "values" else getattr(after, name)
-                setattr(before, name, value)
-            before.updated_at = now
-            updates.append(before)
-    for chunk in _chunks(delete_ids, 900):
+    """Store the plan: delete, update and insert its record sets, bump the serial, write the audit."""
+    now = timezone.now()
+    delete_ids = [rows[spec.key].pk for spec in plan.deletes]
+    for chunk in bulksql.chunks(delete_ids, 900):
         RecordSet.objects.filter(pk__in=chunk).delete()
-    _update_rows(updates, now)
-    _insert_rows(RecordSet, _record_set_rows(zone, creates, now))
+    bulksql.update_rows(
+        RecordSet,
+        (
+            {"id": rows[before.key].pk, **_data_fields(after), "updated_at": now}
+            for before, after in plan.updates
+        ),
+    )
+    bulksql.insert_rows(
+        RecordSet,
+        (
+            {
+                **RecordSet.fields_from_spec(spec),
+                "hosted_zone_id": zone.pk,
+                "is_protected": False,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for spec in plan.creates
+        ),
+    )
     zone.serial = next_serial(zone.serial)
-    zone.record_set_count = zone.record_set_count + len(creates) - len(delete_ids)
+    zone.record_set_count = zone.record_set_count + len(plan.creates) - len(plan.deletes)
     zone.save(update_fields=["serial", "record_set_count", "updated_at"])
     set_soa_serial(zone)
     batch = ChangeBatch.objects.create(
@@ -401,26 +271,27 @@ def _write(
         actor=actor,
         source=source,
         serial=zone.serial,
-        change_count=len(changes),
+        change_count=plan.change_count,
         comment=comment,
     )
-    _insert_rows(
+    actor_id = actor.pk if actor is not None else None
+    bulksql.insert_rows(
         AuditEntry,
         (
             {
                 "hosted_zone_id": zone.pk,
                 "change_batch_id": batch.pk,
-                "actor_id": actor.pk if actor is not None else None,
+                "actor_id": actor_id,
                 "source": source,
-                "action": action,
-                "name": changes[index].record_set.name,
-                "type": changes[index].record_set.type,
-                "set_identifier": changes[index].record_set.set_identifier,
-                "before": before,
-                "after": after,
+                "action": line.action,
+                "name": line.key[0],
+                "type": line.key[1],
+                "set_identifier": line.key[2],
+                "before": line.before,
+                "after": line.after,
                 "created_at": now,
             }
-            for index, action, before, after in audit
+            for line in plan.audit
         ),
     )
     zone_id, serial = zone.pk, zone.serial
@@ -428,133 +299,7 @@ def _write(
     return batch
 
 
-def _record_set_rows(zone: HostedZone, specs: Iterable[rules.RecordSetSpec], now: Any) -> Iterator[dict]:
-    for spec in specs:
-        row = {name: getattr(spec, name) for name in RECORD_FIELDS}
-        row.update(
-            hosted_zone_id=zone.pk,
-            name=spec.name,
-            type=spec.type,
-            set_identifier=spec.set_identifier,
-            values=list(spec.values),
-            is_protected=False,
-            created_at=now,
-            updated_at=now,
-        )
-        yield row
-
-
-# Batches write with executemany: Django's bulk_create and bulk_update spend most of a large
-# batch preparing each value of each row (bulk_update builds a CASE per field), and a
-# million-record import or a 1,000-change batch must stay within seconds (issue #4 item 10).
-
-
-def _preparers(model: type, columns: list[str]) -> list:
-    fields = {field.attname: field for field in model._meta.concrete_fields}
-    preparers = []
-    for column in columns:
-        field = fields[column]
-        if field.get_internal_type() == "JSONField":
-            preparers.append(lambda value, field=field: field.get_db_prep_save(value, connection))
-        else:
-            preparers.append(None)
-    return preparers
-
-
-def _insert_rows(model: type, rows: Iterable[dict]) -> None:
-    iterator = iter(rows)
-    first = next(iterator, None)
-    if first is None:
-        return
-    columns = list(first)
-    preparers = _preparers(model, columns)
-    fields = {field.attname: field for field in model._meta.concrete_fields}
-    quote = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        quote(model._meta.db_table),
-        ", ".join(quote(fields[column].column) for column in columns),
-        ", ".join(["%s"] * len(columns)),
-    )
-
-    def params(row: dict) -> list:
-        return [
-            prepare(row[column]) if prepare else row[column]
-            for column, prepare in zip(columns, preparers, strict=True)
-        ]
-
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # COPY is PostgreSQL's bulk path: several times faster than INSERT for big batches.
-            copy_sql = "COPY {} ({}) FROM STDIN".format(
-                quote(model._meta.db_table), ", ".join(quote(fields[column].column) for column in columns)
-            )
-            with cursor.cursor.copy(copy_sql) as copy:
-                for row in chain([first], iterator):
-                    copy.write_row(params(row))
-            return
-        for chunk in _chunks(chain([first], iterator), WRITE_CHUNK):
-            cursor.executemany(sql, [params(row) for row in chunk])
-
-
-def _update_rows(rows: list[RecordSet], now: Any) -> None:
-    if not rows:
-        return
-    columns = [*RECORD_FIELDS, "updated_at"]
-    preparers = _preparers(RecordSet, columns)
-    fields = {field.attname: field for field in RecordSet._meta.concrete_fields}
-    quote = connection.ops.quote_name
-    sql = "UPDATE {} SET {} WHERE {} = %s".format(
-        quote(RecordSet._meta.db_table),
-        ", ".join(f"{quote(fields[column].column)} = %s" for column in columns),
-        quote("id"),
-    )
-    with connection.cursor() as cursor:
-        for chunk in _chunks(rows, WRITE_CHUNK):
-            cursor.executemany(
-                sql,
-                [
-                    [
-                        prepare(getattr(rs, column)) if prepare else getattr(rs, column)
-                        for column, prepare in zip(columns, preparers, strict=True)
-                    ]
-                    + [rs.pk]
-                    for rs in chunk
-                ],
-            )
-
-
-def _chunks(items: Iterable, size: int) -> Iterator[list]:
-    iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
-
-
-# ---- change status --------------------------------------------------------------------------
-
-
-def refresh_change_status(change_batch: ChangeBatch) -> ChangeBatch:
-    """Mark the batch INSYNC once every live DNS server reports its serial (or a later one).
-
-    With no live server, or Redis away, the batch stays PENDING. Earlier pending batches of
-    the zone turn INSYNC with it.
-    """
-    if change_batch.status == ChangeBatch.Status.INSYNC:
-        return change_batch
-    serials = bus.served_serials(change_batch.hosted_zone_id)
-    if not serials:
-        return change_batch
-    wanted = dns.serial.Serial(change_batch.serial)
-    if any(served is None or dns.serial.Serial(served) < wanted for served in serials.values()):
-        return change_batch
-    now = timezone.now()
-    ChangeBatch.objects.filter(
-        hosted_zone_id=change_batch.hosted_zone_id, status=ChangeBatch.Status.PENDING, pk__lte=change_batch.pk
-    ).update(status=ChangeBatch.Status.INSYNC, insync_at=now)
-    change_batch.status, change_batch.insync_at = ChangeBatch.Status.INSYNC, now
-    return change_batch
-
-
-def refresh_pending_changes(hosted_zone: HostedZone) -> ChangeBatch | None:
-    """Refresh the zone's newest pending batch (which settles the older ones); the batch or None."""
-    latest = hosted_zone.change_batches.filter(status=ChangeBatch.Status.PENDING).order_by("-pk").first()
-    return refresh_change_status(latest) if latest is not None else None
+def _data_fields(spec: rules.RecordSetSpec) -> dict[str, Any]:
+    """The model's field values a change may alter (all but the record set's key)."""
+    fields = RecordSet.fields_from_spec(spec)
+    return {name: fields[name] for name in rules.DATA_FIELDS}

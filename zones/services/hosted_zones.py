@@ -12,6 +12,8 @@ from kernel import bus
 from zones import rules
 from zones.models import AuditEntry, ChangeBatch, DelegationSet, Endpoint, HostedZone, Network, RecordSet
 from zones.services.errors import ZoneError
+from zones.services.plan import CREATE, audit_dict
+from zones.services.serials import next_serial, set_soa_serial
 
 logger = logging.getLogger(__name__)
 
@@ -104,7 +106,7 @@ def delete_delegation_set(delegation_set: DelegationSet) -> None:
 
 def _raise_first(problems: list[rules.Problem]) -> None:
     if problems:
-        raise ZoneError(problems[0].message.split(": ", 1)[-1], field=problems[0].field)
+        raise ZoneError.from_problem(problems[0])
 
 
 def save_network(*, owner: Any, name: str, cidrs: list[str], network: Network | None = None) -> Network:
@@ -226,8 +228,7 @@ def create_hosted_zone(
         if existing is not None:
             return existing
     zone_name, problems = rules.normalize_zone_name(name)
-    if problems:
-        raise ZoneError(problems[0].message.split(": ", 1)[1], field="name")
+    _raise_first(problems)
     networks = list(networks)
     if is_private and not networks:
         raise ZoneError("A private hosted zone needs at least one network.", field="networks")
@@ -259,24 +260,20 @@ def create_hosted_zone(
             if networks:
                 zone.networks.set(networks)
             protected = [
-                RecordSet(
-                    hosted_zone=zone,
+                rules.RecordSetSpec(
                     name=zone_name,
                     type="SOA",
                     ttl=rules.SOA_TTL,
-                    values=[_soa_text(zone.name_servers, 1)],
-                    is_protected=True,
+                    values=(_soa_text(zone.name_servers, 1),),
                 ),
-                RecordSet(
-                    hosted_zone=zone,
-                    name=zone_name,
-                    type="NS",
-                    ttl=rules.NS_TTL,
-                    values=list(zone.name_servers),
-                    is_protected=True,
+                rules.RecordSetSpec(
+                    name=zone_name, type="NS", ttl=rules.NS_TTL, values=tuple(zone.name_servers)
                 ),
             ]
-            RecordSet.objects.bulk_create(protected)
+            RecordSet.objects.bulk_create(
+                RecordSet(hosted_zone=zone, is_protected=True, **RecordSet.fields_from_spec(spec))
+                for spec in protected
+            )
             batch = ChangeBatch.objects.create(
                 hosted_zone=zone,
                 actor=owner,
@@ -291,12 +288,12 @@ def create_hosted_zone(
                     change_batch=batch,
                     actor=owner,
                     source=source,
-                    action="CREATE",
-                    name=rs.name,
-                    type=rs.type,
-                    after=record_set_dict(rs),
+                    action=CREATE,
+                    name=spec.name,
+                    type=spec.type,
+                    after=audit_dict(spec),
                 )
-                for rs in protected
+                for spec in protected
             )
             transaction.on_commit(lambda: bus.publish_zone_change(zone.pk, zone.serial))
     except IntegrityError:
@@ -361,8 +358,6 @@ def delete_hosted_zone(zone: HostedZone) -> None:
 
 def bump_serial(zone: HostedZone, *, source: str, comment: str = "", actor: Any = None) -> ChangeBatch:
     """Raise the zone's serial without changing its records (networks or endpoints changed)."""
-    from zones.services.changes import next_serial, set_soa_serial
-
     with transaction.atomic():
         locked = HostedZone.objects.select_for_update().get(pk=zone.pk)
         locked.serial = next_serial(locked.serial)
@@ -379,25 +374,3 @@ def bump_serial(zone: HostedZone, *, source: str, comment: str = "", actor: Any 
         zone.serial = locked.serial
         transaction.on_commit(lambda: bus.publish_zone_change(locked.pk, locked.serial))
     return batch
-
-
-def record_set_dict(rs: RecordSet) -> dict:
-    """A record set as the JSON the audit log keeps (the rule module's field names)."""
-    return {
-        "name": rs.name,
-        "type": rs.type,
-        "ttl": rs.ttl,
-        "values": list(rs.values),
-        "policy": rs.policy,
-        "set_identifier": rs.set_identifier,
-        "weight": rs.weight,
-        "region": rs.region,
-        "failover": rs.failover,
-        "continent": rs.continent,
-        "country": rs.country,
-        "subdivision": rs.subdivision,
-        "health_check_id": rs.health_check_id,
-        "alias_target_name": rs.alias_target_name,
-        "alias_endpoint_id": rs.alias_endpoint_id,
-        "evaluate_target_health": rs.evaluate_target_health,
-    }

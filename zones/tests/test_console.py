@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.testing import assert_hidden_from
-from zones import importexport, services
+from zones import import_jobs, services
 from zones.models import ChangeBatch, HostedZone, ImportJob, RecordSet
 from zones.tests.conftest import create
 
@@ -91,6 +91,22 @@ def test_a_zone_rule_refusal_shows_in_the_form(owner_client, zone):
     )
     assert response.status_code == 200
     assert "a CNAME must stand alone" in str(response.context["form"].errors)
+
+
+def test_a_refusal_by_the_whole_zone_sits_beside_the_rules_field(owner_client, zone):
+    weighted = {"policy": "weighted", "set_identifier": "a", "weight": 1}
+    services.apply_change_batch(hosted_zone=zone, changes=[create("www", "A", "192.0.2.1", **weighted)])
+    services.apply_change_batch(hosted_zone=zone, changes=[create("plain", "A", "192.0.2.1")])
+    latency = {"policy": "latency", "set_identifier": "b", "region": "us-east-1"}
+    fields = {"name": "www", "type": "A", "ttl": "300", "values": "192.0.2.9", "policy": "simple"}
+    response = owner_client.post(f"/zones/{zone.pk}/records/new/", {**fields, **latency})
+    assert response.context["form"].errors == {
+        "policy": ["www.example.com. A already uses the weighted policy; one policy kind per name and type"]
+    }
+    response = owner_client.post(f"/zones/{zone.pk}/records/new/", {**fields, "name": "plain"})
+    assert response.context["form"].errors == {
+        "__all__": ["plain.example.com. A: the record set already exists"]
+    }
 
 
 def test_an_alias_at_the_apex_through_the_form(owner_client, zone):
@@ -203,9 +219,9 @@ def test_a_large_import_runs_in_tasks_with_progress(
 ):
     from zones import tasks
 
-    monkeypatch.setattr(importexport, "INLINE_IMPORT_BYTES", 10)
+    monkeypatch.setattr(import_jobs, "INLINE_IMPORT_BYTES", 10)
     text = "$ORIGIN example.com.\n$TTL 300\n" + "".join(f"h{i} IN A 192.0.2.1\n" for i in range(50))
-    job = importexport.start_import(
+    job = import_jobs.start_import(
         owner=zone.owner, hosted_zone=zone, file_name="big.zone", content=text.encode(), replace=False
     )
     assert job.status == "planning"

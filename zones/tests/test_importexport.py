@@ -1,7 +1,9 @@
 """Zone files: import, export, the round trip, and the importzone/exportzone commands."""
 
 import io
+import json
 import subprocess
+from pathlib import Path
 
 import dns.name
 import dns.rdataclass
@@ -9,8 +11,9 @@ import dns.zone
 import pytest
 from django.core.management import CommandError, call_command
 
+from healthchecks.models import HealthCheck
 from kernel.testing import debian_program
-from zones import importexport, services
+from zones import import_jobs, importexport, services
 from zones.models import HostedZone, RecordSet
 from zones.tests.conftest import create
 
@@ -152,6 +155,63 @@ def test_replace_deletes_record_sets_missing_from_the_file(zone):
     services.apply_change_batch(hosted_zone=zone, changes=[create("old", "A", "192.0.2.1")])
     importexport.import_zone_text(zone, "$TTL 300\nnew IN A 192.0.2.2\n", replace=True)
     assert [row[0] for row in stored(zone)] == ["new.example.com."]
+
+
+@pytest.fixture
+def var_dir(settings, tmp_path):
+    """Uploads and their plans under the test's own directory."""
+    settings.VAR_DIR = tmp_path
+    return tmp_path
+
+
+def previewed_job(zone, text: str):
+    job = import_jobs.start_import(
+        owner=zone.owner, hosted_zone=zone, file_name="z.zone", content=text.encode(), replace=False
+    )
+    assert job.status == "preview", job.error
+    return job
+
+
+def test_an_import_applies_the_plan_its_preview_showed(zone, var_dir):
+    job = previewed_job(zone, "$TTL 300\nwww IN A 192.0.2.1\nmail IN A 192.0.2.25\n")
+    Path(job.file_path).write_text("$TTL 300\nother IN A 192.0.2.99\n")
+    job = import_jobs.start_apply(job)
+    assert job.status == "done"
+    assert [row[0] for row in stored(zone)] == ["mail.example.com.", "www.example.com."]
+    assert job.change_batch.change_count == 2 and job.change_batch.source == "import"
+    assert list(var_dir.glob("imports/*")) == []
+
+
+def test_a_zone_changed_since_the_preview_is_planned_again(zone, var_dir):
+    job = previewed_job(zone, "$TTL 300\nwww IN A 192.0.2.1\n")
+    services.apply_change_batch(hosted_zone=zone, changes=[create("www", "CNAME", "web.example.net.")])
+    job = import_jobs.start_apply(job)
+    assert job.status == "failed"
+    assert job.error == (
+        "change 0: www.example.com. CNAME: type: www.example.com. has a CNAME beside A; "
+        "a CNAME must stand alone"
+    )
+    assert [row[:2] for row in stored(zone)] == [("www.example.com.", "CNAME")]
+    assert [path.suffix for path in var_dir.glob("imports/*")] == [".zone"]
+
+
+def test_a_health_check_gone_since_the_preview_refuses_the_import(zone, owner, var_dir):
+    check = HealthCheck.objects.create(
+        owner=owner, name="web", check_type="tcp", ip_address="192.0.2.1", port=80
+    )
+    annotation = {"name": "www.example.com.", "type": "A", "ttl": 60, "values": ["192.0.2.1"]}
+    job = previewed_job(
+        zone, importexport.ANNOTATION + json.dumps({**annotation, "health_check_id": check.pk})
+    )
+    check_id = check.pk
+    check.delete()
+    job = import_jobs.start_apply(job)
+    assert job.status == "failed"
+    assert (
+        job.error
+        == f"change 0: www.example.com. A: health_check: there is no health check {check_id} of yours"
+    )
+    assert stored(zone) == []
 
 
 def test_importzone_creates_the_zone_and_exportzone_prints_it(owner, tmp_path):
