@@ -2,7 +2,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, permissions, status, viewsets
 from rest_framework.response import Response
 
-from accounts import services, twofactor
+from accounts import scopes, services, twofactor
 from accounts.models import ApiToken
 from accounts.serializers import ApiTokenSerializer, MeSerializer, NewApiTokenSerializer
 from kernel.ownership import OwnedViewSetMixin
@@ -39,13 +39,20 @@ class ApiTokenViewSet(
 
     queryset = ApiToken.objects.all()
     serializer_class = ApiTokenSerializer
-    permission_classes = [permissions.IsAuthenticated, TwoFactorVerified]
+    permission_classes = [permissions.IsAuthenticated, scopes.TokenScopePermission, TwoFactorVerified]
 
     @extend_schema(request=ApiTokenSerializer, responses={201: NewApiTokenSerializer})
     def create(self, request, *args, **kwargs) -> Response:
         serializer = ApiTokenSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        token, key = services.create_api_token(owner=request.user, name=serializer.validated_data["name"])
+        data = serializer.validated_data
+        token, key = services.create_api_token(
+            owner=request.user,
+            name=data["name"],
+            zone_ids=data.get("zone_ids"),
+            is_read_only=data.get("is_read_only", False),
+            expires_at=data.get("expires_at"),
+        )
         token.token = key
         return Response(NewApiTokenSerializer(token).data, status=status.HTTP_201_CREATED)
 

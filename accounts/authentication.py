@@ -24,6 +24,10 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         if not token.owner.is_active:
             raise exceptions.AuthenticationFailed("This account is disabled.")
         now = timezone.now()
+        if token.is_expired(now):
+            raise exceptions.AuthenticationFailed(
+                f"This API token expired on {token.expires_at:%Y-%m-%d %H:%M} UTC."
+            )
         if token.is_last_used_stale(now):
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         return token.owner, token

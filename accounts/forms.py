@@ -1,5 +1,8 @@
+from datetime import timedelta
+
 from django import forms
 from django.contrib.auth import authenticate, password_validation
+from django.utils import timezone
 
 from accounts import services
 from accounts.models import User
@@ -82,7 +85,48 @@ class ProfileForm(forms.ModelForm):
 
 
 class ApiTokenForm(forms.Form):
+    EXPIRY_CHOICES = [
+        ("", "Never"),
+        ("7", "In 7 days"),
+        ("30", "In 30 days"),
+        ("90", "In 90 days"),
+        ("365", "In a year"),
+    ]
+
     name = forms.CharField(max_length=100, help_text="What the token is for, e.g. 'deploy script'.")
+    is_read_only = forms.TypedChoiceField(
+        label="Access",
+        choices=[("", "Read and write"), ("1", "Read only")],
+        coerce=bool,
+        empty_value=False,
+        required=False,
+    )
+    zone_ids = forms.TypedMultipleChoiceField(
+        label="Hosted zones",
+        coerce=int,
+        required=False,
+        help_text=(
+            "Leave all unticked for every zone, now and later. "
+            "A token limited to zones can use only the hosted-zone API."
+        ),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    expires_in_days = forms.TypedChoiceField(
+        label="Expires", choices=EXPIRY_CHOICES, coerce=int, empty_value=None, required=False
+    )
+
+    def __init__(self, *args, zone_choices: list[tuple[int, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["zone_ids"].choices = zone_choices
+
+    def token_options(self) -> dict:
+        """The scope and expiry as create_api_token takes them."""
+        days = self.cleaned_data.get("expires_in_days")
+        return {
+            "zone_ids": self.cleaned_data["zone_ids"] or None,
+            "is_read_only": self.cleaned_data["is_read_only"],
+            "expires_at": timezone.now() + timedelta(days=days) if days else None,
+        }
 
 
 class CodeForm(forms.Form):

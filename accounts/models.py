@@ -92,6 +92,10 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # The scope (accounts/scopes.py): the hosted zones it may touch (None: all) and whether it may write.
+    zone_ids = models.JSONField(null=True, blank=True, help_text="Hosted-zone ids; empty means every zone.")
+    is_read_only = models.BooleanField(default=False)
+    expires_at = models.DateTimeField(null=True, blank=True)
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -115,6 +119,9 @@ class ApiToken(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+    def is_expired(self, now) -> bool:
+        return self.expires_at is not None and self.expires_at <= now
 
     def is_last_used_stale(self, now) -> bool:
         return self.last_used_at is None or now - self.last_used_at >= self.LAST_USED_RESOLUTION

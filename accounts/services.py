@@ -1,6 +1,7 @@
 """Account services: sign-up, e-mail verification, log-in throttling, API tokens."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -9,6 +10,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import scopes
 from accounts.models import ApiToken, User
 from kernel import emails, ratelimit
 from kernel.errors import ServiceError
@@ -119,15 +121,48 @@ def finish_login_attempt(attempt: LoginAttempt, *, email: str) -> None:
         ratelimit.forget(decision)
 
 
-def create_api_token(*, owner: User, name: str) -> tuple[ApiToken, str]:
-    """A new token and its secret key; the key is not stored and cannot be shown again."""
+def create_api_token(
+    *,
+    owner: User,
+    name: str,
+    zone_ids: list[int] | None = None,
+    is_read_only: bool = False,
+    expires_at: datetime | None = None,
+) -> tuple[ApiToken, str]:
+    """A new token and its secret key; the key is not stored and cannot be shown again.
+
+    `zone_ids` None scopes it to every hosted zone; a list, to those (each must be the owner's).
+    Raises AccountError naming the field.
+    """
     name = name.strip()
     if not name:
         raise AccountError("A token needs a name.", field="name")
     if ApiToken.objects.active().filter(owner=owner, name=name).exists():
         raise AccountError(f"You already have a token called {name}.", field="name")
+    if zone_ids is not None:
+        zone_ids = sorted({int(zone_id) for zone_id in zone_ids})
+        if not zone_ids:
+            raise AccountError(
+                "zone_ids: name at least one hosted zone, or leave it out for all", field="zone_ids"
+            )
+        known = scopes.zone_directory().zone_names(owner, zone_ids)
+        unknown = [str(zone_id) for zone_id in zone_ids if zone_id not in known]
+        if unknown:
+            raise AccountError(
+                f"zone_ids: {', '.join(unknown)} is not one of your hosted zones", field="zone_ids"
+            )
+    if expires_at is not None and expires_at <= timezone.now():
+        raise AccountError("expires_at: the expiry must be in the future", field="expires_at")
     key = ApiToken.generate_key()
-    token = ApiToken.objects.create(owner=owner, name=name, prefix=key[:10], key_hash=ApiToken.hash_key(key))
+    token = ApiToken.objects.create(
+        owner=owner,
+        name=name,
+        prefix=key[:10],
+        key_hash=ApiToken.hash_key(key),
+        zone_ids=zone_ids,
+        is_read_only=is_read_only,
+        expires_at=expires_at,
+    )
     return token, key
 
 

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts import forms, services, twofactor
+from accounts import forms, scopes, services, twofactor
 from accounts.models import ApiToken, User
 from kernel.ownership import get_owned_object_or_404
 from kernel.views import show_service_error
@@ -127,17 +127,20 @@ def profile(request: HttpRequest) -> HttpResponse:
 @login_required
 @two_factor_verified
 def token_list(request: HttpRequest) -> HttpResponse:
-    form = forms.ApiTokenForm(request.POST or None)
+    zone_choices = scopes.zone_directory().zone_choices(request.user)
+    form = forms.ApiTokenForm(request.POST or None, zone_choices=zone_choices)
     new_key = None
     if request.method == "POST" and form.is_valid():
         try:
-            token, new_key = services.create_api_token(owner=request.user, name=form.cleaned_data["name"])
+            token, new_key = services.create_api_token(
+                owner=request.user, name=form.cleaned_data["name"], **form.token_options()
+            )
         except services.AccountError as error:
             show_service_error(form, error)
         else:
             messages.success(request, f"Token {token.name} created. Copy it now: it is shown only once.")
-            form = forms.ApiTokenForm()
-    tokens = ApiToken.objects.owned_by(request.user)
+            form = forms.ApiTokenForm(zone_choices=zone_choices)
+    tokens = [(token, scopes.describe(token)) for token in ApiToken.objects.owned_by(request.user)]
     return render(request, "accounts/token_list.html", {"form": form, "tokens": tokens, "new_key": new_key})
 
 

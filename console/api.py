@@ -11,6 +11,11 @@ from zones.models import HostedZone
 class DnsAnswerView(views.APIView):
     """Route 53's TestDNSAnswer: what our name server answers for a question, and why."""
 
+    token_zone_scope = True
+
+    def scoped_zone_id(self) -> str | None:
+        return self.request.query_params.get("hosted_zone_id")
+
     @extend_schema(parameters=[DnsAnswerQuerySerializer], responses=DnsAnswerSerializer)
     def get(self, request) -> Response:
         query = DnsAnswerQuerySerializer(data=request.query_params)

@@ -7,6 +7,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from accounts import scopes
 from healthchecks.models import HealthCheck
 from kernel.ownership import OwnedViewSetMixin
 from zones import importexport, serializers, services
@@ -20,9 +21,14 @@ class HostedZoneViewSet(OwnedViewSetMixin, viewsets.ModelViewSet):
     queryset = HostedZone.objects.select_related("delegation_set").prefetch_related("networks")
     serializer_class = serializers.HostedZoneSerializer
     http_method_names = ["get", "post", "patch", "delete"]
+    token_zone_scope = True
+
+    def scoped_zone_id(self) -> int | None:
+        # A new zone is in no token's list of zones, so a zone-scoped token cannot create one.
+        return 0 if self.action == "create" else self.kwargs.get("pk")
 
     def get_queryset(self):
-        queryset = super().get_queryset()
+        queryset = scopes.scoped_queryset(self.request, super().get_queryset(), "pk")
         search = self.request.query_params.get("search", "").strip().lower()
         return queryset.filter(name__contains=search) if search else queryset
 
@@ -138,6 +144,7 @@ class ChangeBatchViewSet(OwnedViewSetMixin, mixins.RetrieveModelMixin, viewsets.
 
     queryset = ChangeBatch.objects.all()
     serializer_class = serializers.ChangeBatchSerializer
+    token_zone_scope = True
 
     def retrieve(self, request, *args, **kwargs) -> Response:
         batch = services.refresh_change_status(self.get_object())

@@ -132,6 +132,11 @@ class HostedZone(models.Model):
         return self.name
 
     @property
+    def scope_zone_id(self) -> int:
+        """The zone an API token's scope is checked against (accounts/scopes.py)."""
+        return self.pk
+
+    @property
     def name_servers(self) -> list[str]:
         """The delegation set's host names, absolute with the trailing dot."""
         return list(self.delegation_set.name_servers)
@@ -272,6 +277,11 @@ class ChangeBatch(models.Model):
 
     def __str__(self) -> str:
         return f"change {self.pk} ({self.status})"
+
+    @property
+    def scope_zone_id(self) -> int:
+        """The zone an API token's scope is checked against (accounts/scopes.py)."""
+        return self.hosted_zone_id
 
 
 class AuditEntry(models.Model):
