@@ -168,7 +168,8 @@ class ChangeBatchSerializer(serializers.ModelSerializer):
 
 
 class AuditEntrySerializer(serializers.ModelSerializer):
-    actor = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    # None for the system's own changes (a new zone's SOA and NS, imports run by beat).
+    actor = serializers.SlugRelatedField(slug_field="email", read_only=True, allow_null=True)
 
     class Meta:
         model = AuditEntry
