@@ -1,8 +1,10 @@
 """REST API for domains, the cart, checkout, orders and the ledger (under /api/v1/)."""
 
+from django.utils.cache import add_never_cache_headers
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -22,7 +24,7 @@ def _valid(serializer_class, request: Request, **kwargs) -> dict:
 class DomainViewSet(OwnedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """Your registered domains, and the registrar's actions on each (sent to the registry)."""
 
-    queryset = Domain.objects.prefetch_related("contacts")
+    queryset = Domain.objects.prefetch_related("contacts").select_related("hosted_zone__delegation_set")
     serializer_class = s.DomainSerializer
 
     def _reply(self, domain: Domain, code: int = status.HTTP_200_OK) -> Response:
@@ -91,25 +93,32 @@ class DomainViewSet(OwnedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=s.NameServersSerializer, responses=s.DomainSerializer)
     @action(detail=True, methods=["put"], url_path="name-servers")
     def name_servers(self, request: Request, pk: str) -> Response:
-        """Delegate to external name servers, or back to the hosted zone's four."""
+        """Delegate to external name servers, or to a hosted zone of the domain's name.
+
+        `use_hosted_zone` reuses your zone of that name (`hosted_zone` picks one when you have
+        several) and creates one only when you have none.
+        """
         domain = self.get_object()
         data = _valid(s.NameServersSerializer, request)
         if data["use_hosted_zone"]:
-            services.use_hosted_zone(domain=domain)
+            services.use_hosted_zone(domain=domain, hosted_zone_id=data.get("hosted_zone"))
         else:
             services.set_name_servers(domain=domain, name_servers=data["name_servers"])
         return self._reply(domain)
 
-    @extend_schema(request=s.AuthCodeRequestSerializer, responses=s.AuthCodeSerializer)
-    @action(detail=True, methods=["post"], url_path="auth-code")
+    @extend_schema(methods=["GET"], request=None, responses=s.AuthCodeSerializer)
+    @extend_schema(methods=["POST"], request=s.AuthCodeRequestSerializer, responses=s.AuthCodeSerializer)
+    @action(detail=True, methods=["get", "post"], url_path="auth-code")
     def auth_code(self, request: Request, pk: str) -> Response:
-        """The domain's auth code (transfer password); `reset` makes a new one first."""
+        """GET: the domain's auth code (transfer password). POST `{"reset": true}`: a new one."""
         domain = self.get_object()
-        if _valid(s.AuthCodeRequestSerializer, request)["reset"]:
-            code = services.reset_auth_code(domain=domain)
+        if request.method == "GET":
+            response = Response({"auth_code": services.auth_code(domain)})
         else:
-            code = services.auth_code(domain)
-        return Response({"auth_code": code})
+            _valid(s.AuthCodeRequestSerializer, request)
+            response = Response({"auth_code": services.reset_auth_code(domain=domain)})
+        add_never_cache_headers(response)  # a transfer password: no cache keeps a copy
+        return response
 
     @extend_schema(request=s.DsSerializer, responses=s.RegistryInfoSerializer)
     @action(detail=True, methods=["post"], url_path="ds")
@@ -125,12 +134,35 @@ class DomainViewSet(OwnedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         data = services.remove_ds_record(domain=self.get_object(), **_valid(s.DsSerializer, request))
         return Response(s.RegistryInfoSerializer(data).data)
 
-    @extend_schema(request=s.GlueHostSerializer, responses={201: s.GlueHostSerializer})
-    @action(detail=True, methods=["post"], url_path="glue-hosts")
+    @extend_schema(methods=["GET"], request=None, responses=s.GlueHostSerializer(many=True))
+    @extend_schema(methods=["POST"], request=s.GlueHostSerializer, responses={201: s.GlueHostSerializer})
+    @action(detail=True, methods=["get", "post"], url_path="glue-hosts")
     def glue_hosts(self, request: Request, pk: str) -> Response:
-        """Register a name-server host under the domain with its glue addresses."""
-        data = services.create_glue_host(domain=self.get_object(), **_valid(s.GlueHostSerializer, request))
+        """GET: the name-server hosts under the domain. POST: register one with its glue addresses."""
+        domain = self.get_object()
+        if request.method == "GET":
+            return Response(s.GlueHostSerializer(services.glue_hosts(domain), many=True).data)
+        data = services.create_glue_host(domain=domain, **_valid(s.GlueHostSerializer, request))
         return Response(s.GlueHostSerializer(data).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(methods=["GET"], request=None, responses=s.GlueHostSerializer)
+    @extend_schema(methods=["DELETE"], request=None, responses={204: None})
+    @extend_schema(methods=["PUT"], request=s.GlueAddressesSerializer, responses=s.GlueHostSerializer)
+    @action(detail=True, methods=["get", "put", "delete"], url_path=r"glue-hosts/(?P<host>[^/]+)")
+    def glue_host(self, request: Request, pk: str, host: str) -> Response:
+        """One glue host: GET it, PUT new addresses, DELETE it (refused while a domain uses it)."""
+        domain = self.get_object()
+        found = services.find_glue_host(domain, host)
+        if found is None:
+            raise NotFound(f"{host} is not a host under {domain.name}.")
+        if request.method == "GET":
+            return Response(s.GlueHostSerializer(found).data)
+        if request.method == "DELETE":
+            services.delete_glue_host(domain=domain, name=found["name"])
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        addresses = _valid(s.GlueAddressesSerializer, request)["addresses"]
+        data = services.update_glue_host(domain=domain, name=found["name"], addresses=addresses)
+        return Response(s.GlueHostSerializer(data).data)
 
     @extend_schema(request=s.ContactChangeSerializer, responses=s.DomainSerializer)
     @action(detail=True, methods=["put"])

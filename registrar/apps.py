@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 from django.db.models.signals import post_migrate
 
 
@@ -8,8 +9,13 @@ class RegistrarConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Imported here: the seed needs the models, which cannot load before the app registry is ready.
+        # Imported here: the seed and the services need the models, which cannot load before
+        # the app registry is ready.
+        from registrar.registry import commands
         from registrar.registry.seed import seed_after_migrate
+        from registrar.services import read_registry_messages
 
         # Reference data, like Django's own content types: created once the tables exist.
         post_migrate.connect(seed_after_migrate, sender=self, dispatch_uid="registrar-registry-seed")
+        # The registry wakes us right after a commit that queued a poll message for us.
+        commands.subscribe(settings.REGISTRAR_CLIENT_ID, read_registry_messages)

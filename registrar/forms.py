@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django import forms
 
+from registrar import dnssec
 from registrar.models import DomainContact
 from registrar.services import new_idempotency_key
 
@@ -109,15 +110,36 @@ class NameServersForm(forms.Form):
 
 class DsForm(forms.Form):
     key_tag = forms.IntegerField(min_value=0, max_value=65535)
-    algorithm = forms.IntegerField(min_value=0, max_value=255, help_text="13 is ECDSA P-256 with SHA-256.")
-    digest_type = forms.IntegerField(min_value=0, max_value=255, help_text="2 is SHA-256.")
+    algorithm = forms.TypedChoiceField(
+        coerce=int,
+        initial=13,
+        choices=[(int(number), dnssec.algorithm_label(number)) for number in dnssec.DS_ALGORITHMS],
+        help_text="Your zone's signing algorithm (IANA's list); 13 is the common choice.",
+    )
+    digest_type = forms.TypedChoiceField(
+        coerce=int,
+        initial=2,
+        choices=[(int(number), dnssec.digest_type_label(number)) for number in dnssec.DS_DIGEST_TYPES],
+        help_text="2 (SHA-256) takes 64 hexadecimal digits.",
+    )
     digest = forms.CharField(max_length=128, help_text="Hexadecimal.")
+
+
+class UseHostedZoneForm(forms.Form):
+    hosted_zone = forms.IntegerField(required=False, min_value=1)
 
 
 class GlueHostForm(forms.Form):
     name = forms.CharField(
         max_length=253, label="Host name", help_text="Under this domain, e.g. ns1.example.com."
     )
+    addresses = forms.CharField(max_length=400, help_text="IPv4 or IPv6 addresses, separated by commas.")
+
+    def address_list(self) -> list[str]:
+        return [part.strip() for part in self.cleaned_data["addresses"].split(",") if part.strip()]
+
+
+class GlueAddressesForm(forms.Form):
     addresses = forms.CharField(max_length=400, help_text="IPv4 or IPv6 addresses, separated by commas.")
 
     def address_list(self) -> list[str]:

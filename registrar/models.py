@@ -46,10 +46,11 @@ class Domain(models.Model):
     # The registry's status list and name servers as last seen (refreshed after each command).
     registry_statuses = models.JSONField(default=list, blank=True)
     name_servers = models.JSONField(default=list, blank=True)
+    # The hosted zone this domain goes with: the one it was bought with or that was attached
+    # since. Whether the registry delegates to it is `uses_hosted_zone`, read from the name servers.
     hosted_zone = models.ForeignKey(
         "zones.HostedZone", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    uses_hosted_zone = models.BooleanField(default=True)
 
     objects = OwnedQuerySet.as_manager()
 
@@ -73,6 +74,14 @@ class Domain(models.Model):
     @property
     def is_managed(self) -> bool:
         return self.state in self.MANAGED_STATES
+
+    @property
+    def uses_hosted_zone(self) -> bool:
+        """True only while the registry's name servers are exactly the hosted zone's four."""
+        if self.hosted_zone is None:
+            return False
+        zone_hosts = sorted(host.rstrip(".").lower() for host in self.hosted_zone.name_servers)
+        return bool(zone_hosts) and sorted(self.name_servers) == zone_hosts
 
     def is_expired(self, now: datetime | None = None) -> bool:
         return self.expires_at is not None and self.expires_at <= (now or timezone.now())

@@ -4,6 +4,7 @@ Plain data only (task names as strings), so that importing it needs no Django se
 """
 
 BEAT_SCHEDULE: dict[str, dict] = {
+    "registrar-poll-registry": {"task": "registrar.poll_registry", "schedule": 60.0},
     "registrar-approve-due-transfers": {"task": "registrar.approve_due_transfers", "schedule": 300.0},
     "registrar-auto-renew-domains": {"task": "registrar.auto_renew_domains", "schedule": 3600.0},
     "registrar-send-renewal-reminders": {"task": "registrar.send_renewal_reminders", "schedule": 3600.0},

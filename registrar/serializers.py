@@ -67,7 +67,12 @@ class DomainSerializer(serializers.ModelSerializer):
         read_only=True,
         help_text="active, transfer_in, transfer_out, transferred_out, transfer_failed or deleted.",
     )
-    hosted_zone = serializers.PrimaryKeyRelatedField(read_only=True)
+    hosted_zone = serializers.PrimaryKeyRelatedField(
+        read_only=True, help_text="The hosted zone the domain goes with (yours, of the same name)."
+    )
+    uses_hosted_zone = serializers.BooleanField(
+        read_only=True, help_text="True only while the registry delegates to that zone's four name servers."
+    )
 
     class Meta:
         model = Domain
@@ -112,6 +117,11 @@ class NameServersSerializer(serializers.Serializer):
         help_text="External host names; leave out (or send use_hosted_zone) for the hosted zone's four.",
     )
     use_hosted_zone = serializers.BooleanField(required=False, default=False)
+    hosted_zone = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="With use_hosted_zone: which of your zones of the domain's name, when you have several.",
+    )
 
     def validate(self, attrs: dict) -> dict:
         if not attrs.get("use_hosted_zone") and "name_servers" not in attrs:
@@ -131,6 +141,13 @@ class DsSerializer(serializers.Serializer):
 class GlueHostSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=253)
     addresses = serializers.ListField(child=serializers.CharField(max_length=45), min_length=1)
+    is_linked = serializers.BooleanField(
+        read_only=True, help_text="A domain names this host as a name server, so it cannot be deleted."
+    )
+
+
+class GlueAddressesSerializer(serializers.Serializer):
+    addresses = serializers.ListField(child=serializers.CharField(max_length=45), min_length=1)
 
 
 class ContactChangeSerializer(ContactSerializer):
@@ -142,7 +159,18 @@ class AuthCodeSerializer(serializers.Serializer):
 
 
 class AuthCodeRequestSerializer(serializers.Serializer):
-    reset = serializers.BooleanField(required=False, default=False, help_text="Make a new auth code first.")
+    reset = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Must be true: make a new auth code (GET shows the current one).",
+    )
+
+    def validate_reset(self, value: bool) -> bool:
+        if not value:
+            raise serializers.ValidationError(
+                "Send reset: true to make a new auth code; GET shows the current one."
+            )
+        return value
 
 
 class TransferOutSerializer(serializers.Serializer):

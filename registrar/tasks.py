@@ -6,6 +6,12 @@ from registrar import services
 from registrar.registry import commands
 
 
+@shared_task(name="registrar.poll_registry")
+def poll_registry() -> list[str]:
+    """The fall-back for the registry's wake-ups: read our poll queue and check pending transfers."""
+    return services.sync_with_registry()
+
+
 @shared_task(name="registrar.approve_due_transfers")
 def approve_due_transfers() -> list[str]:
     """The registry approves transfers whose losing registrar let the deadline pass, then we sync."""

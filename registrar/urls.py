@@ -34,6 +34,16 @@ urlpatterns = [
     path("domains/<int:domain_id>/ds/add/", views.domain_ds_add, name="registrar-domain-ds-add"),
     path("domains/<int:domain_id>/ds/remove/", views.domain_ds_remove, name="registrar-domain-ds-remove"),
     path("domains/<int:domain_id>/glue/add/", views.domain_glue_add, name="registrar-domain-glue-add"),
+    path(
+        "domains/<int:domain_id>/glue/<str:host>/update/",
+        views.domain_glue_update,
+        name="registrar-domain-glue-update",
+    ),
+    path(
+        "domains/<int:domain_id>/glue/<str:host>/delete/",
+        views.domain_glue_delete,
+        name="registrar-domain-glue-delete",
+    ),
     path("domains/<int:domain_id>/contacts/", views.domain_contact, name="registrar-domain-contact"),
     path(
         "domains/<int:domain_id>/transfer-out/",

@@ -8,7 +8,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
 
 from kernel.errors import ServiceError
 from kernel.ownership import get_owned_object_or_404
@@ -20,7 +21,11 @@ from registrar.registry import rdap
 
 @login_required
 def domain_list(request: HttpRequest) -> HttpResponse:
-    domains = Domain.objects.owned_by(request.user).exclude(state=Domain.DELETED)
+    domains = (
+        Domain.objects.owned_by(request.user)
+        .exclude(state=Domain.DELETED)
+        .select_related("hosted_zone__delegation_set")
+    )
     context = {
         "domains": domains,
         "search_form": forms.SearchForm(),
@@ -120,6 +125,10 @@ def _detail_context(request: HttpRequest, domain: Domain, **extra) -> dict:
         "info": info,
         "rdap": rdap_body if rdap_status == 200 else None,
         "contacts": domain.contacts_in_order(),
+        "zones": [
+            {"zone": zone, "label": services.describe_zone(zone)}
+            for zone in services.hosted_zones_named(domain)
+        ],
         "renew_form": forms.RenewForm(),
         "restore_form": forms.RestoreForm(),
         "settings_form": forms.SettingsForm(
@@ -134,6 +143,7 @@ def _detail_context(request: HttpRequest, domain: Domain, **extra) -> dict:
         ),
         "ds_form": forms.DsForm(),
         "glue_form": forms.GlueHostForm(),
+        "glue_edit": None,
         "contact_form": forms.ContactChangeForm(),
         "transfer_form": forms.TransferOutForm(),
     }
@@ -213,24 +223,35 @@ def domain_name_servers(request: HttpRequest, domain_id: int) -> HttpResponse:
 @require_POST
 def domain_use_hosted_zone(request: HttpRequest, domain_id: int) -> HttpResponse:
     domain = get_owned_object_or_404(Domain, request.user, pk=domain_id)
+    form = forms.UseHostedZoneForm(request.POST)
     try:
-        services.use_hosted_zone(domain=domain)
+        if not form.is_valid():
+            raise ServiceError("hosted zone: choose one of your hosted zones", "hosted_zone")
+        zone = services.use_hosted_zone(domain=domain, hosted_zone_id=form.cleaned_data["hosted_zone"])
     except ServiceError as error:
         show_service_error(request, error)
     else:
-        messages.success(request, "The registry now delegates the domain to its hosted zone's name servers.")
+        messages.success(
+            request,
+            f"The registry now delegates the domain to your hosted zone {services.describe_zone(zone)}.",
+        )
     return redirect("registrar-domain-detail", domain_id=domain.pk)
 
 
 @login_required
-@require_POST
+@never_cache
+@require_http_methods(["GET", "POST"])
 def domain_auth_code(request: HttpRequest, domain_id: int) -> HttpResponse:
+    """GET shows the auth code; POST makes a new one (and mails the owner), then shows it."""
     domain = get_owned_object_or_404(Domain, request.user, pk=domain_id)
     try:
-        if request.POST.get("reset"):
-            code = services.reset_auth_code(domain=domain)
-        else:
-            code = services.auth_code(domain)
+        if request.method == "POST":
+            services.reset_auth_code(domain=domain)
+            messages.success(
+                request, "A new auth code is set; the old one no longer works. We mailed you about it."
+            )
+            return redirect("registrar-domain-auth-code", domain_id=domain.pk)
+        code = services.auth_code(domain)
     except ServiceError as error:
         show_service_error(request, error)
         return redirect("registrar-domain-detail", domain_id=domain.pk)
@@ -242,7 +263,11 @@ def domain_auth_code(request: HttpRequest, domain_id: int) -> HttpResponse:
 def domain_ds_add(request: HttpRequest, domain_id: int) -> HttpResponse:
     def action(domain: Domain, form: forms.DsForm) -> str:
         services.add_ds_record(domain=domain, **form.cleaned_data)
-        return f"DS record {form.cleaned_data['key_tag']} is published in the .{domain.tld} zone."
+        return (
+            f"DS record {form.cleaned_data['key_tag']} is published in the .{domain.tld} zone. "
+            "Check that your DNS provider signs the zone with the matching key: if it does not, "
+            "validating resolvers will fail the domain (SERVFAIL)."
+        )
 
     return _domain_action(request, domain_id, forms.DsForm, "ds_form", action)
 
@@ -267,6 +292,35 @@ def domain_glue_add(request: HttpRequest, domain_id: int) -> HttpResponse:
         return f"Host {form.cleaned_data['name']} is registered with its glue."
 
     return _domain_action(request, domain_id, forms.GlueHostForm, "glue_form", action)
+
+
+@login_required
+@require_POST
+def domain_glue_update(request: HttpRequest, domain_id: int, host: str) -> HttpResponse:
+    domain = get_owned_object_or_404(Domain, request.user, pk=domain_id)
+    form = forms.GlueAddressesForm(request.POST)
+    if form.is_valid():
+        try:
+            services.update_glue_host(domain=domain, name=host, addresses=form.address_list())
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            messages.success(request, f"Host {host} now has the glue {', '.join(form.address_list())}.")
+            return redirect("registrar-domain-detail", domain_id=domain.pk)
+    return _detail(request, domain, status=400, glue_edit={"host": host, "form": form})
+
+
+@login_required
+@require_POST
+def domain_glue_delete(request: HttpRequest, domain_id: int, host: str) -> HttpResponse:
+    domain = get_owned_object_or_404(Domain, request.user, pk=domain_id)
+    try:
+        services.delete_glue_host(domain=domain, name=host)
+    except ServiceError as error:
+        show_service_error(request, error)
+    else:
+        messages.success(request, f"Host {host} is deleted, with its glue.")
+    return redirect("registrar-domain-detail", domain_id=domain.pk)
 
 
 @login_required

@@ -1,7 +1,8 @@
-"""The registry's tables: TLDs, registrars, contacts, domain objects, hosts, DS, transfers."""
+"""The registry's tables: TLDs, registrars, contacts, domain objects, hosts, DS, transfers, poll queues."""
 
 from datetime import datetime
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
@@ -211,6 +212,35 @@ class Transfer(models.Model):
 
     def __str__(self) -> str:
         return f"transfer of {self.domain} ({self.status})"
+
+
+class PollMessage(models.Model):
+    """A message in a registrar's poll queue (RFC 5730 §2.9.2.3): news of its domains that others made.
+
+    Written in the same transaction as the change it reports; it stays queued until the
+    registrar acknowledges it.
+    """
+
+    TRANSFER = "transfer"
+    DELETED = "deleted"
+    PURGED = "purged"
+    KIND_CHOICES = [(TRANSFER, TRANSFER), (DELETED, DELETED), (PURGED, PURGED)]
+
+    recipient = models.ForeignKey(Registrar, on_delete=models.CASCADE, related_name="+")
+    domain_name = models.CharField(max_length=253)
+    kind = models.CharField(max_length=16, choices=KIND_CHOICES)
+    text = models.CharField(max_length=255)
+    data = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    queued_at = models.DateTimeField(default=timezone.now)
+    acked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "registry_poll_message"
+        ordering = ["queued_at", "pk"]
+        indexes = [models.Index(fields=["recipient", "acked_at"], name="registry_poll_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.domain_name} for {self.recipient}"
 
 
 class ZoneSerial(models.Model):

@@ -21,8 +21,14 @@ from registrar.services.delegation import (
     add_ds_record,
     attach_hosted_zone,
     create_glue_host,
+    delete_glue_host,
+    describe_zone,
+    find_glue_host,
+    glue_hosts,
+    hosted_zones_named,
     remove_ds_record,
     set_name_servers,
+    update_glue_host,
     use_hosted_zone,
 )
 from registrar.services.domain_settings import auth_code, reset_auth_code, update_settings
@@ -35,6 +41,7 @@ from registrar.services.ledger import (
 )
 from registrar.services.orders import checkout, new_idempotency_key
 from registrar.services.pricing import Offer, SearchResult, check_names, price_list, search_domains
+from registrar.services.registry_messages import read_registry_messages
 from registrar.services.renewals import (
     auto_renew_domains,
     renew_domain,
@@ -72,10 +79,16 @@ __all__ = [
     "clean_contact",
     "client_id",
     "create_glue_host",
+    "delete_glue_host",
+    "describe_zone",
     "domain_info",
+    "find_glue_host",
     "format_cents",
+    "glue_hosts",
+    "hosted_zones_named",
     "new_idempotency_key",
     "price_list",
+    "read_registry_messages",
     "reject_transfer_out",
     "remove_ds_record",
     "remove_from_cart",
@@ -91,6 +104,7 @@ __all__ = [
     "transfer_in",
     "update_cart_item",
     "update_contact",
+    "update_glue_host",
     "update_settings",
     "use_hosted_zone",
 ]

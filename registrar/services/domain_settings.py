@@ -1,7 +1,11 @@
 """A domain's settings: auto-renew, the transfer lock, privacy protection and the auth code."""
 
-from django.db import transaction
+from functools import partial
 
+from django.db import transaction
+from django.utils import timezone
+
+from kernel.emails import send_mail
 from registrar.models import Domain
 from registrar.registry import commands
 from registrar.services.session import client_id, domain_info, mirror, registry_data, require_managed
@@ -50,8 +54,15 @@ def auth_code(domain: Domain) -> str:
 
 
 def reset_auth_code(*, domain: Domain) -> str:
-    """Give the domain a new random auth code; answers it."""
+    """Give the domain a new random auth code and tell the owner by mail; answers the code.
+
+    The mail says when, not the code: anyone reading the owner's mail could transfer the
+    domain with it. Raises RegistryRefused while a transfer is pending.
+    """
     require_managed(domain)
     code = commands.new_auth_code()
-    registry_data(commands.update_domain(client_id=client_id(), name=domain.name, auth_code=code))
+    with transaction.atomic():
+        registry_data(commands.update_domain(client_id=client_id(), name=domain.name, auth_code=code))
+        context = {"domain": domain, "changed_at": timezone.now()}
+        transaction.on_commit(partial(send_mail, "registrar_auth_code_reset", domain.owner.email, context))
     return code

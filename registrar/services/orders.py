@@ -17,7 +17,7 @@ from registrar.errors import NameUnavailable, RegistrarError, RegistryRefused
 from registrar.models import CartItem, Domain, DomainContact, Order, OrderLine
 from registrar.registry import commands
 from registrar.services.contacts import clean_contact, create_registry_contact, save_contacts
-from registrar.services.delegation import attach_hosted_zone
+from registrar.services.delegation import attach_hosted_zone, describe_zone, hosted_zones_named
 from registrar.services.domain_settings import apply_transfer_lock
 from registrar.services.ledger import charge, format_cents
 from registrar.services.session import client_id
@@ -39,14 +39,27 @@ def new_idempotency_key() -> str:
     return uuid.uuid4().hex
 
 
+def _zone_note(domain: Domain, zone: Any, existing: list) -> str:
+    """What the purchase mail says about a hosted zone the owner had already: which one it uses."""
+    if not existing:
+        return ""
+    note = f"{domain.unicode_name} uses your existing hosted zone {describe_zone(zone)}"
+    if len(existing) > 1:
+        note += (
+            f", the fullest of your {len(existing)} zones of that name; choose another on the domain's page"
+        )
+    return note + "."
+
+
 def checkout(*, owner: Any, idempotency_key: str, contact: dict, now: datetime | None = None) -> Order:
     """Buy everything in the cart: charge the ledger and register each name, all or nothing.
 
-    The same idempotency key returns the first order and charges nothing more. After the
-    registrations, each domain gets its hosted zone and its name servers at the registry are
-    set to the zone's four. Raises RegistrarError for an empty cart or bad contact,
-    InsufficientFunds when the balance does not cover the total, NameUnavailable when a
-    name was taken (also by a concurrent buyer) or reserved; nothing is charged then.
+    The same idempotency key returns the first order and charges nothing more. Each domain
+    gets contact objects of its own at the registry, and is delegated to a hosted zone: the
+    owner's existing zone of that name (the fullest, if several), else a new one. Raises
+    RegistrarError for an empty cart or bad contact, InsufficientFunds when the balance does
+    not cover the total, NameUnavailable when a name was taken (also by a concurrent buyer)
+    or reserved; nothing is charged then.
     """
     check_idempotency_key(idempotency_key)
     existing = Order.objects.filter(owner=owner, idempotency_key=idempotency_key).first()
@@ -69,9 +82,11 @@ def checkout(*, owner: Any, idempotency_key: str, contact: dict, now: datetime |
             return Order.objects.get(owner=owner, idempotency_key=idempotency_key)
         listed = ", ".join(item.unicode_name for item in items)
         charge(owner, total, f"Order {order.pk}: {listed}", order=order)
-        handle = create_registry_contact(data, is_private=True)
-        domains = []
+        domains, zone_notes = [], []
         for item in items:
+            # Contact objects of its own for each domain: privacy and every contact field are
+            # per domain, and a change to one domain's contact never shows on another's.
+            handle = create_registry_contact(data, is_private=True)
             result = commands.create_domain(
                 client_id=client_id(),
                 name=item.name,
@@ -101,7 +116,9 @@ def checkout(*, owner: Any, idempotency_key: str, contact: dict, now: datetime |
                 domain=domain,
             )
             apply_transfer_lock(domain)
-            attach_hosted_zone(domain=domain)
+            existing_zones = hosted_zones_named(domain)
+            zone = attach_hosted_zone(domain=domain, pick=True)
+            zone_notes.append(_zone_note(domain, zone, existing_zones))
             domains.append(domain)
         CartItem.objects.filter(pk__in=[item.pk for item in items]).delete()
         context = {
@@ -109,6 +126,7 @@ def checkout(*, owner: Any, idempotency_key: str, contact: dict, now: datetime |
             "domains": domains,
             "total": format_cents(total),
             "lines": list(order.lines.all()),
+            "zone_notes": [note for note in zone_notes if note],
         }
         transaction.on_commit(partial(send_mail, "registrar_purchase", owner.email, context))
     return order

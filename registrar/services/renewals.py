@@ -1,6 +1,7 @@
 """Renewals: renewing and restoring a domain, auto-renew, reminder mails, and lapsed domains.
 
-Each mail is claimed by a RenewalNotice row first, so it goes out once per expiry.
+A receipt goes with each order, in its transaction, so it goes out once per order; each
+reminder and auto-renew failure is claimed by a RenewalNotice row first, once per expiry.
 """
 
 import logging
@@ -31,11 +32,17 @@ def _yearly_price(domain: Domain) -> int:
 def renew_domain(
     *, domain: Domain, years: int, idempotency_key: str | None = None, now: datetime | None = None
 ) -> Order:
-    """Renew for `years`, charging the ledger; the same idempotency key renews once.
+    """Renew for `years`, charging the ledger and mailing a receipt; the same idempotency key renews once.
 
     Raises InsufficientFunds, RegistrarError for a domain we do not manage, RegistryRefused
     when the registry refuses (term beyond ten years, deleted domain); nothing is charged then.
     """
+    return _renew(domain, years, idempotency_key, now, receipt="registrar_renewal_receipt")
+
+
+def _renew(
+    domain: Domain, years: int, idempotency_key: str | None, now: datetime | None, *, receipt: str
+) -> Order:
     require_managed(domain)
     key = check_idempotency_key(idempotency_key or new_idempotency_key())
     existing = Order.objects.filter(owner=domain.owner, idempotency_key=key).first()
@@ -49,13 +56,14 @@ def renew_domain(
                 order = Order.objects.create(owner=domain.owner, idempotency_key=key, total_cents=price)
         except IntegrityError:
             return Order.objects.get(owner=domain.owner, idempotency_key=key)
-        charge(
+        entry = charge(
             domain.owner,
             price,
             f"Renewal of {domain.unicode_name} for {years} year(s)",
             order=order,
             domain=locked,
         )
+        previous_expiry = locked.expires_at
         data = registry_data(
             commands.renew_domain(
                 client_id=client_id(),
@@ -70,6 +78,19 @@ def renew_domain(
         )
         locked.expires_at = data["expires_at"]
         locked.save(update_fields=["expires_at"])
+        _mail_owner(
+            locked,
+            receipt,
+            {
+                "domain": locked,
+                "order": order,
+                "years": years,
+                "amount": format_cents(price),
+                "balance": format_cents(entry.balance_after_cents),
+                "previous_expires_at": previous_expiry,
+                "charged_at": entry.created_at,
+            },
+        )
     domain.refresh_from_db()
     return order
 
@@ -79,8 +100,8 @@ def restore_domain(
 ) -> Order:
     """Bring a lapsed or deleted domain back from the registry's redemption period for a year's fee.
 
-    Raises RegistryRefused when the domain is not in redemption, InsufficientFunds without credit;
-    nothing is charged then.
+    Mails a receipt. Raises RegistryRefused when the domain is not in redemption,
+    InsufficientFunds without credit; nothing is charged then.
     """
     require_managed(domain)
     key = check_idempotency_key(idempotency_key or new_idempotency_key())
@@ -90,7 +111,7 @@ def restore_domain(
     price = _yearly_price(domain)
     with transaction.atomic():
         order = Order.objects.create(owner=domain.owner, idempotency_key=key, total_cents=price)
-        charge(
+        entry = charge(
             domain.owner,
             price,
             f"Restore of {domain.unicode_name} from redemption",
@@ -102,6 +123,17 @@ def restore_domain(
             order=order, kind=OrderLine.RENEW, name=domain.name, years=1, price_cents=price, domain=domain
         )
         mirror(domain, domain_info(domain))
+        _mail_owner(
+            domain,
+            "registrar_restore_receipt",
+            {
+                "domain": domain,
+                "order": order,
+                "amount": format_cents(price),
+                "balance": format_cents(entry.balance_after_cents),
+                "charged_at": entry.created_at,
+            },
+        )
     return order
 
 
@@ -168,8 +200,8 @@ def send_renewal_reminders(*, now: datetime | None = None) -> list[str]:
 def auto_renew_domains(*, now: datetime | None = None) -> list[str]:
     """Renew for a year every auto-renew domain due within the auto-renew window.
 
-    Each (domain, expiry) is tried once; a shortfall mails the owner once instead. Answers
-    the names renewed.
+    Each (domain, expiry) is renewed once (its idempotency key) and mails a receipt; a
+    shortfall mails the owner once instead. Answers the names renewed.
     """
     now = now or timezone.now()
     window = now + timedelta(days=settings.REGISTRAR_AUTO_RENEW_DAYS_BEFORE)
@@ -180,7 +212,7 @@ def auto_renew_domains(*, now: datetime | None = None) -> list[str]:
     for domain in due.select_related("owner"):
         key = f"auto-renew:{domain.pk}:{domain.expires_at:%Y%m%d}"
         try:
-            renew_domain(domain=domain, years=1, idempotency_key=key, now=now)
+            _renew(domain, 1, key, now, receipt="registrar_auto_renewed")
         except InsufficientFunds:
             with transaction.atomic():
                 if _claim_notice(domain, "auto-renew-failed"):
@@ -197,9 +229,5 @@ def auto_renew_domains(*, now: datetime | None = None) -> list[str]:
         except RegistrarError as error:
             logger.warning("auto-renew of %s refused: %s", domain.name, error.message)
             continue
-        domain.refresh_from_db()
-        with transaction.atomic():
-            if _claim_notice(domain, "auto-renewed"):
-                _mail_owner(domain, "registrar_auto_renewed", {"domain": domain})
         renewed.append(domain.name)
     return renewed

@@ -1,4 +1,4 @@
-"""Keeping our Domain rows in line with the registry: pending transfers and lapsed domains."""
+"""The fall-back: our poll queue, then every pending transfer and lapsed domain, checked at the registry."""
 
 from datetime import datetime
 
@@ -6,16 +6,19 @@ from django.db import transaction
 from django.utils import timezone
 
 from registrar.models import Domain
+from registrar.services.registry_messages import read_registry_messages
 from registrar.services.renewals import sync_lapsed_domain
 from registrar.services.transfers import sync_transfer
 
 
 def sync_with_registry(*, now: datetime | None = None) -> list[str]:
-    """Bring pending transfers and lapsed domains in line with what the registry says.
+    """Read our poll queue, then bring pending transfers and lapsed domains in line with the registry.
 
-    Answers "<name> <new state>" for each domain whose state changed.
+    The poll queue's wake-ups deliver changes as they happen; this catches what they missed.
+    Answers "<name> <new state>" for each domain whose state changed in the second step.
     """
     now = now or timezone.now()
+    read_registry_messages()
     changed = []
     pending = Domain.objects.filter(state__in=[Domain.TRANSFER_IN, Domain.TRANSFER_OUT])
     lapsed = Domain.objects.filter(state=Domain.ACTIVE, expires_at__lte=now)

@@ -1,7 +1,9 @@
 """Transfers between registrars: ours out to the other registrar, and theirs in to us.
 
 A transfer pends at the registry until the losing side approves or rejects it (or the
-deadline passes); `sync_transfer` brings our row in line with the outcome.
+deadline passes). The registry's poll message about it wakes `sync_transfer` right after
+the change commits (`registry_messages`); the periodic sync is the fall-back. The registrant
+is mailed each request and outcome, with its dates and amounts.
 """
 
 from datetime import datetime
@@ -9,6 +11,7 @@ from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from kernel.emails import send_mail
 from registrar import names, peer
@@ -16,22 +19,71 @@ from registrar.errors import RegistrarError, RegistryRefused
 from registrar.models import Domain, DomainContact, LedgerEntry, Order, OrderLine
 from registrar.registry import commands
 from registrar.services.contacts import CONTACT_FIELDS, clean_contact, create_registry_contact
+from registrar.services.delegation import describe_zone, hosted_zones_named, matching_hosted_zone
 from registrar.services.domain_settings import apply_transfer_lock
-from registrar.services.ledger import charge, credit
+from registrar.services.ledger import charge, credit, format_cents
 from registrar.services.orders import check_idempotency_key
 from registrar.services.pricing import price_list
 from registrar.services.session import client_id, domain_info, mirror, registry_data, require_managed
 
+# The registry's transfer statuses (RFC 5731 §3.2.4).
+PENDING, CLIENT_APPROVED, SERVER_APPROVED = "pending", "clientApproved", "serverApproved"
+CLIENT_REJECTED, CLIENT_CANCELLED = "clientRejected", "clientCancelled"
 
-def _mail_outcome(domain: Domain, outcome: str) -> None:
-    context = {"domain": domain, "outcome": outcome}
-    transaction.on_commit(partial(send_mail, "registrar_transfer", domain.owner.email, context))
+
+def _mail(domain: Domain, name: str, **context: Any) -> None:
+    context = {"domain": domain, **context}
+    transaction.on_commit(partial(send_mail, name, domain.owner.email, context))
+
+
+def _mail_outcome(domain: Domain, outcome: str, **details: Any) -> None:
+    """The transfer outcome mail: `outcome` is its subject's words; `details` its dates and amounts."""
+    _mail(domain, "registrar_transfer", outcome=outcome, **{"acted_at": timezone.now(), **details})
+
+
+def _locked(domain: Domain) -> Domain:
+    return Domain.objects.select_for_update().select_related("owner").get(pk=domain.pk)
+
+
+def _begin_transfer_out(domain: Domain, transfer: dict) -> None:
+    """The other registrar asked for the domain: mark it and notify the registrant.
+
+    ICANN's Transfer Policy has the losing registrar notify the registrant of every
+    transfer-out request, with the time to object.
+    """
+    domain.state = Domain.TRANSFER_OUT
+    mirror(domain, domain_info(domain))
+    _mail(
+        domain,
+        "registrar_transfer_out_requested",
+        gaining=transfer["gaining_name"],
+        requested_at=transfer["requested_at"],
+        act_by=transfer["act_by"],
+    )
+
+
+def _end_transfer_out(domain: Domain, transfer: dict, *, by: str) -> None:
+    status = transfer["status"]
+    acted_at = transfer.get("acted_at") or timezone.now()
+    if status in (CLIENT_APPROVED, SERVER_APPROVED):
+        domain.state = Domain.TRANSFERRED_OUT
+        domain.registry_statuses = []
+        domain.save()
+        _mail_outcome(
+            domain, f"transfer out to {transfer['gaining_name']} completed", acted_at=acted_at, by=by
+        )
+        return
+    domain.state = Domain.ACTIVE
+    mirror(domain, domain_info(domain))
+    outcome = "refused" if status == CLIENT_REJECTED else "cancelled"
+    _mail_outcome(domain, f"transfer out to {transfer['gaining_name']} {outcome}", acted_at=acted_at, by=by)
 
 
 def request_transfer_out(*, domain: Domain, auth_code: str, now: datetime | None = None) -> Domain:
     """Hand the auth code to the other registrar, which asks the registry for the domain.
 
-    Raises RegistrarError while the transfer lock is on, RegistryRefused for a wrong auth code.
+    The registrant is mailed the request and its deadline. Raises RegistrarError while the
+    transfer lock is on, RegistryRefused for a wrong auth code.
     """
     require_managed(domain)
     if domain.transfer_lock:
@@ -40,34 +92,43 @@ def request_transfer_out(*, domain: Domain, auth_code: str, now: datetime | None
             field="auth_code",
         )
     with transaction.atomic():
-        result = peer.request_transfer(name=domain.name, auth_code=auth_code, now=now)
+        locked = _locked(domain)
+        result = peer.request_transfer(name=locked.name, auth_code=auth_code, now=now)
         if not result.is_success:
             raise RegistryRefused(result.reason, field="auth_code", code=result.code)
-        domain.state = Domain.TRANSFER_OUT
-        mirror(domain, domain_info(domain))
+        _begin_transfer_out(
+            locked, registry_data(commands.query_transfer(client_id=client_id(), name=locked.name))
+        )
+    domain.refresh_from_db()
     return domain
 
 
-def approve_transfer_out(*, domain: Domain, now: datetime | None = None) -> Domain:
-    """Let a pending transfer out go through now instead of at the deadline."""
-    if domain.state != Domain.TRANSFER_OUT:
+def _pending_out(domain: Domain) -> Domain:
+    locked = _locked(domain)
+    if locked.state != Domain.TRANSFER_OUT:
         raise RegistrarError(f"{domain.unicode_name} has no pending transfer out.")
+    return locked
+
+
+def approve_transfer_out(*, domain: Domain, now: datetime | None = None) -> Domain:
+    """Let a pending transfer out go through now instead of at the deadline; the registrant is mailed."""
     with transaction.atomic():
-        registry_data(commands.approve_transfer(client_id=client_id(), name=domain.name, now=now))
-        domain.state = Domain.TRANSFERRED_OUT
-        domain.registry_statuses = []
-        domain.save()
+        locked = _pending_out(domain)
+        registry_data(commands.approve_transfer(client_id=client_id(), name=locked.name, now=now))
+        transfer = registry_data(commands.query_transfer(client_id=client_id(), name=locked.name))
+        _end_transfer_out(locked, transfer, by="approved by you")
+    domain.refresh_from_db()
     return domain
 
 
 def reject_transfer_out(*, domain: Domain, now: datetime | None = None) -> Domain:
-    """Refuse a pending transfer out; the domain stays with us."""
-    if domain.state != Domain.TRANSFER_OUT:
-        raise RegistrarError(f"{domain.unicode_name} has no pending transfer out.")
+    """Refuse a pending transfer out; the domain stays with us and the registrant is mailed."""
     with transaction.atomic():
-        registry_data(commands.reject_transfer(client_id=client_id(), name=domain.name, now=now))
-        domain.state = Domain.ACTIVE
-        mirror(domain, domain_info(domain))
+        locked = _pending_out(domain)
+        registry_data(commands.reject_transfer(client_id=client_id(), name=locked.name, now=now))
+        transfer = registry_data(commands.query_transfer(client_id=client_id(), name=locked.name))
+        _end_transfer_out(locked, transfer, by="refused by you")
+    domain.refresh_from_db()
     return domain
 
 
@@ -126,18 +187,21 @@ def transfer_in(
 
 def cancel_transfer_in(*, domain: Domain, now: datetime | None = None) -> Domain:
     """Withdraw our transfer request and refund its fee."""
-    if domain.state != Domain.TRANSFER_IN:
-        raise RegistrarError(f"{domain.unicode_name} has no pending transfer in.")
     with transaction.atomic():
-        registry_data(commands.cancel_transfer(client_id=client_id(), name=domain.name, now=now))
-        _fail_transfer_in(domain, "cancelled")
+        locked = _locked(domain)
+        if locked.state != Domain.TRANSFER_IN:
+            raise RegistrarError(f"{domain.unicode_name} has no pending transfer in.")
+        registry_data(commands.cancel_transfer(client_id=client_id(), name=locked.name, now=now))
+        _fail_transfer_in(locked, "cancelled", by="cancelled by you")
+    domain.refresh_from_db()
     return domain
 
 
-def _fail_transfer_in(domain: Domain, outcome: str) -> None:
+def _fail_transfer_in(domain: Domain, outcome: str, *, by: str, acted_at: datetime | None = None) -> None:
     line = OrderLine.objects.filter(domain=domain, kind=OrderLine.TRANSFER).select_related("order").first()
     domain.state = Domain.TRANSFER_FAILED
     domain.save(update_fields=["state"])
+    refund = None
     if line is not None:
         credit(
             domain.owner,
@@ -147,10 +211,40 @@ def _fail_transfer_in(domain: Domain, outcome: str) -> None:
             order=line.order,
             domain=domain,
         )
-    _mail_outcome(domain, f"transfer in {outcome}")
+        refund = format_cents(line.price_cents)
+    _mail_outcome(
+        domain, f"transfer in {outcome}", by=by, refunded=refund, acted_at=acted_at or timezone.now()
+    )
 
 
-def _finish_transfer_in(domain: Domain) -> None:
+def _zone_after_transfer_in(domain: Domain) -> str:
+    """Attach the owner's hosted zone of this name, if any, without moving the delegation.
+
+    The registry still delegates to the name servers the domain came with. A zone whose four
+    they already are is attached (so `uses_hosted_zone` is true); else the owner's only zone of
+    the name is attached for "use hosted zone" to point at. Answers what the mail says about it.
+    """
+    zones = hosted_zones_named(domain)
+    zone = matching_hosted_zone(domain) or (zones[0] if len(zones) == 1 else None)
+    domain.hosted_zone = zone
+    domain.save(update_fields=["hosted_zone"])
+    if zone is not None and domain.uses_hosted_zone:
+        return f"The registry delegates it to your hosted zone {describe_zone(zone)}."
+    servers = ", ".join(domain.name_servers) or "no name servers"
+    if zone is not None:
+        return (
+            f"The registry still delegates it to {servers}; your hosted zone {describe_zone(zone)} "
+            "is here: use it from the domain's page when its records are ready."
+        )
+    if zones:
+        return (
+            f"The registry still delegates it to {servers}; you host {len(zones)} zones of that name "
+            "here: choose one on the domain's page."
+        )
+    return f"The registry still delegates it to {servers}."
+
+
+def _finish_transfer_in(domain: Domain, *, acted_at: datetime | None = None, by: str = "") -> None:
     contact = domain.contacts.get(role=DomainContact.REGISTRANT)
     data = {key: getattr(contact, key) for key in CONTACT_FIELDS}
     handle = create_registry_contact(data, is_private=domain.privacy)
@@ -163,26 +257,46 @@ def _finish_transfer_in(domain: Domain) -> None:
     domain.state = Domain.ACTIVE
     apply_transfer_lock(domain)
     mirror(domain, domain_info(domain))
-    _mail_outcome(domain, "transfer in completed")
+    zone_note = _zone_after_transfer_in(domain)
+    line = OrderLine.objects.filter(domain=domain, kind=OrderLine.TRANSFER).first()
+    _mail_outcome(
+        domain,
+        "transfer in completed",
+        acted_at=acted_at or timezone.now(),
+        by=by,
+        charged=format_cents(line.price_cents) if line else None,
+        expires_at=domain.expires_at,
+        zone_note=zone_note,
+    )
 
 
 def sync_transfer(domain: Domain) -> None:
-    """Apply the registry's answer about a pending transfer (in or out) to our row."""
+    """Apply the registry's answer about the domain's latest transfer to our row (locked by the caller).
+
+    A transfer in that went through or failed, a transfer out that went through, was refused
+    or cancelled, and a transfer out the other registrar asked for by itself.
+    """
     result = commands.query_transfer(client_id=client_id(), name=domain.name)
     if not result.is_success:
         return
-    status = result.data["status"]
-    approved = status in ("clientApproved", "serverApproved")
+    transfer = result.data
+    status = transfer["status"]
+    # The registry cancels a pending transfer itself when the domain expires.
+    canceller = "the registry, as the domain expired" if domain.is_expired() else transfer["gaining_name"]
+    by = {
+        CLIENT_APPROVED: f"approved by {transfer['losing_name']}",
+        SERVER_APPROVED: "approved by the registry: nobody refused it in time",
+        CLIENT_REJECTED: f"rejected by {transfer['losing_name']}",
+        CLIENT_CANCELLED: f"cancelled by {canceller}",
+    }.get(status)
     if domain.state == Domain.TRANSFER_IN:
-        if approved:
-            _finish_transfer_in(domain)
-        elif status in ("clientRejected", "clientCancelled"):
-            _fail_transfer_in(domain, "rejected" if status == "clientRejected" else "cancelled")
-    elif approved:
-        domain.state = Domain.TRANSFERRED_OUT
-        domain.registry_statuses = []
-        domain.save()
-        _mail_outcome(domain, "transfer out completed")
-    elif status in ("clientRejected", "clientCancelled"):
-        domain.state = Domain.ACTIVE
-        mirror(domain, domain_info(domain))
+        if status in (CLIENT_APPROVED, SERVER_APPROVED):
+            _finish_transfer_in(domain, acted_at=transfer["acted_at"], by=by)
+        elif status in (CLIENT_REJECTED, CLIENT_CANCELLED):
+            outcome = "rejected" if status == CLIENT_REJECTED else "cancelled"
+            _fail_transfer_in(domain, outcome, by=by, acted_at=transfer["acted_at"])
+    elif domain.state == Domain.TRANSFER_OUT:
+        if by is not None:
+            _end_transfer_out(domain, transfer, by=by)
+    elif domain.state == Domain.ACTIVE and status == PENDING and transfer["losing"] == client_id():
+        _begin_transfer_out(domain, transfer)

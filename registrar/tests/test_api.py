@@ -135,11 +135,22 @@ def test_domain_settings_renew_and_auth_code(owner_api, domain):
     assert owner_api.post(f"{BASE}/domains/{domain.pk}/renew", {"years": 0}).json() == {
         "years": ["Ensure this value is greater than or equal to 1."]
     }
-    code = owner_api.post(f"{BASE}/domains/{domain.pk}/auth-code", {}).json()["auth_code"]
+
+
+def test_showing_the_auth_code_is_a_get_and_a_new_one_a_post_with_reset(owner_api, domain):
+    shown = owner_api.get(f"{BASE}/domains/{domain.pk}/auth-code")
+    assert shown.status_code == 200 and "no-store" in shown["Cache-Control"]
+    code = shown.json()["auth_code"]
     assert code == registry_models.DomainObject.objects.get(name=domain.name).auth_code
+    assert owner_api.post(f"{BASE}/domains/{domain.pk}/auth-code", {}).json() == {
+        "reset": ["Send reset: true to make a new auth code; GET shows the current one."]
+    }
     new = owner_api.post(f"{BASE}/domains/{domain.pk}/auth-code", {"reset": True}).json()["auth_code"]
     assert new != code
-    assert owner_api.get(f"{BASE}/domains/{domain.pk}/auth-code").status_code == 405
+    assert new == registry_models.DomainObject.objects.get(name=domain.name).auth_code
+    assert owner_api.get(f"{BASE}/domains/{domain.pk}/auth-code").json() == {"auth_code": new}
+    assert owner_api.delete(f"{BASE}/domains/{domain.pk}/auth-code").status_code == 405
+    assert owner_api.put(f"{BASE}/domains/{domain.pk}/auth-code", {"reset": True}).status_code == 405
 
 
 def test_domain_name_servers_external_and_back(owner_api, domain):
@@ -166,6 +177,13 @@ def test_domain_name_servers_external_and_back(owner_api, domain):
 
 
 def test_domain_ds_glue_and_contacts(owner_api, domain):
+    # A DS record needs a signed zone: with the hosted zone (unsigned) it is refused, so
+    # this domain moves to external name servers first.
+    owner_api.put(
+        f"{BASE}/domains/{domain.pk}/name-servers",
+        {"name_servers": ["ns1.provider.test", "ns2.provider.test"]},
+        format="json",
+    )
     ds = {"key_tag": 4242, "algorithm": 13, "digest_type": 2, "digest": "ef" * 32}
     added = owner_api.post(f"{BASE}/domains/{domain.pk}/ds", ds)
     assert added.status_code == 200 and added.json()["ds"][0]["digest"] == "EF" * 32
@@ -185,6 +203,7 @@ def test_domain_ds_glue_and_contacts(owner_api, domain):
     assert glue.status_code == 201 and glue.json() == {
         "name": "ns1.api-example.com",
         "addresses": ["192.0.2.8"],
+        "is_linked": False,
     }
     outside = owner_api.post(
         f"{BASE}/domains/{domain.pk}/glue-hosts",
@@ -206,7 +225,7 @@ def test_domain_ds_glue_and_contacts(owner_api, domain):
 
 def test_domain_transfers_over_the_api(owner_api, domain, funded_owner):
     url = f"{BASE}/domains/{domain.pk}"
-    code = owner_api.post(f"{url}/auth-code", {}).json()["auth_code"]
+    code = owner_api.get(f"{url}/auth-code").json()["auth_code"]
     assert owner_api.post(f"{url}/transfer-out", {"auth_code": code}).json() == {
         "auth_code": ["api-example.com is locked against transfers; turn the transfer lock off first."]
     }
@@ -240,6 +259,7 @@ def test_domain_transfers_over_the_api(owner_api, domain, funded_owner):
 
 
 def test_another_users_objects_are_hidden(other_api, domain, funded_owner):
+    services.create_glue_host(domain=domain, name="ns1.api-example.com", addresses=["192.0.2.1"])
     item = services.add_to_cart(owner=funded_owner, name="hidden-cart.com")
     order = Order.objects.filter(owner=funded_owner).first()
     entry = LedgerEntry.objects.filter(owner=funded_owner).first()
@@ -253,7 +273,8 @@ def test_another_users_objects_are_hidden(other_api, domain, funded_owner):
             ("post", f"{url}/renew", {"years": 1}),
             ("post", f"{url}/restore", {}),
             ("put", f"{url}/name-servers", {"use_hosted_zone": True}),
-            ("post", f"{url}/auth-code", {}),
+            ("get", f"{url}/auth-code"),
+            ("post", f"{url}/auth-code", {"reset": True}),
             ("post", f"{url}/ds", {"key_tag": 1, "algorithm": 13, "digest_type": 2, "digest": "ab" * 32}),
             (
                 "post",
@@ -261,6 +282,10 @@ def test_another_users_objects_are_hidden(other_api, domain, funded_owner):
                 {"key_tag": 1, "algorithm": 13, "digest_type": 2, "digest": "ab" * 32},
             ),
             ("post", f"{url}/glue-hosts", {"name": "ns.api-example.com", "addresses": ["192.0.2.1"]}),
+            ("get", f"{url}/glue-hosts"),
+            ("get", f"{url}/glue-hosts/ns1.api-example.com"),
+            ("put", f"{url}/glue-hosts/ns1.api-example.com", {"addresses": ["192.0.2.2"]}),
+            ("delete", f"{url}/glue-hosts/ns1.api-example.com"),
             ("put", f"{url}/contacts", {**CONTACT, "role": "tech"}),
             ("post", f"{url}/transfer-out", {"auth_code": "whatever-123"}),
             ("post", f"{url}/transfer-out/approve"),
@@ -277,6 +302,7 @@ def test_another_users_objects_are_hidden(other_api, domain, funded_owner):
     assert other_api.get(f"{BASE}/ledger/balance").json() == {"balance_cents": 0}
     assert CartItem.objects.filter(pk=item.pk).exists()
     assert Domain.objects.get(pk=domain.pk).auto_renew is True
+    assert registry_models.Host.objects.get(name="ns1.api-example.com").addresses == ["192.0.2.1"]
 
 
 def test_the_api_needs_a_login(client, registry):

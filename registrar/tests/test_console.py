@@ -103,7 +103,7 @@ def test_domain_detail_and_its_forms(owner_client, domain):
     domain.refresh_from_db()
     assert domain.transfer_lock is False and domain.auto_renew is True
 
-    shown = owner_client.post(f"{url}auth-code/").content.decode()
+    shown = owner_client.get(f"{url}auth-code/").content.decode()
     code = registry_models.DomainObject.objects.get(name=domain.name).auth_code
     assert f'id="auth-code">{code}<' in shown
 
@@ -115,16 +115,18 @@ def test_domain_detail_and_its_forms(owner_client, domain):
     ]
     one = owner_client.post(f"{url}name-servers/", {"name_servers": "ns1.provider.test"})
     assert one.status_code == 400 and "name servers: enter at least two name servers" in one.content.decode()
-    assert owner_client.post(f"{url}name-servers/hosted-zone/").status_code == 302
-    domain.refresh_from_db()
-    assert domain.uses_hosted_zone and len(domain.name_servers) == 4
 
+    # DS records only while the domain uses external name servers (the hosted zone is unsigned).
     ds = {"key_tag": "11", "algorithm": "13", "digest_type": "2", "digest": "ab" * 32}
     assert owner_client.post(f"{url}ds/add/", ds).status_code == 302
     assert "AB" * 32 in owner_client.get(url).content.decode()
     assert owner_client.post(f"{url}ds/remove/", {**ds, "digest": "AB" * 32}).status_code == 302
     bad_ds = owner_client.post(f"{url}ds/add/", {**ds, "digest": "nothex"})
     assert bad_ds.status_code == 400 and "is not valid DS data" in bad_ds.content.decode()
+
+    assert owner_client.post(f"{url}name-servers/hosted-zone/").status_code == 302
+    domain.refresh_from_db()
+    assert domain.uses_hosted_zone and len(domain.name_servers) == 4
 
     glue = owner_client.post(f"{url}glue/add/", {"name": "ns1.console-example.com", "addresses": "192.0.2.7"})
     assert glue.status_code == 302
@@ -171,18 +173,22 @@ def test_post_only_pages_refuse_get(owner_client, domain):
         "restore/",
         "settings/",
         "name-servers/",
-        "auth-code/",
         "ds/add/",
+        "glue/add/",
+        "glue/ns1.console-example.com/update/",
+        "glue/ns1.console-example.com/delete/",
         "transfer-out/",
     ):
         assert owner_client.get(f"/domains/{domain.pk}/{suffix}").status_code == 405
+    # Showing the auth code is a read (GET); POST makes a new one.
+    assert owner_client.get(f"/domains/{domain.pk}/auth-code/").status_code == 200
     assert owner_client.get("/domains/cart/add/").status_code == 405
 
 
 def test_console_hides_another_users_domain_and_cart(other_client, domain, funded_owner):
     item = services.add_to_cart(owner=funded_owner, name="hidden.dev")
     url = f"/domains/{domain.pk}/"
-    requests = [("get", url)]
+    requests = [("get", url), ("get", url + "auth-code/")]
     for suffix in (
         "renew/",
         "restore/",
@@ -193,6 +199,8 @@ def test_console_hides_another_users_domain_and_cart(other_client, domain, funde
         "ds/add/",
         "ds/remove/",
         "glue/add/",
+        "glue/ns1.console-example.com/update/",
+        "glue/ns1.console-example.com/delete/",
         "contacts/",
         "transfer-out/",
         "transfer-out/approve/",

@@ -13,6 +13,10 @@ pytestmark = pytest.mark.django_db
 def test_rdap_domain_answer_has_the_rfc_9083_shape_and_redacts_private_contacts(funded_owner):
     buy(funded_owner, "bücher.com")
     domain = Domain.objects.get()
+    # A signed zone elsewhere, with a name server under the domain (glue): the hosted zone
+    # here is unsigned and takes no DS record.
+    services.create_glue_host(domain=domain, name="ns1.bücher.com", addresses=["192.0.2.53"])
+    services.set_name_servers(domain=domain, name_servers=["ns1.xn--bcher-kva.com", "ns.provider.test"])
     services.add_ds_record(domain=domain, key_tag=7, algorithm=13, digest_type=2, digest="cd" * 32)
     response = Client().get("/rdap/domain/bücher.com")
     assert response.status_code == 200
@@ -39,7 +43,8 @@ def test_rdap_domain_answer_has_the_rfc_9083_shape_and_redacts_private_contacts(
     assert {"Registrant Name", "Registrant Email", "Administrative Phone", "Technical Street"} <= redacted
     assert {entry["method"] for entry in body["redacted"]} == {"removal"}
     assert [ns["ldhName"] for ns in body["nameservers"]] == domain.name_servers
-    assert body["nameservers"][0]["ipAddresses"]["v4"] == ["127.0.0.1"]
+    assert body["nameservers"][0]["ipAddresses"] == {"v4": ["192.0.2.53"], "v6": []}
+    assert "ipAddresses" not in body["nameservers"][1]
     assert body["secureDNS"] == {
         "delegationSigned": True,
         "dsData": [{"keyTag": 7, "algorithm": 13, "digestType": 2, "digest": "CD" * 32}],

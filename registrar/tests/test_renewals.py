@@ -53,6 +53,7 @@ def test_renewal_without_credit_is_refused(owner, registry):
 def test_beat_schedule_names_the_registrar_tasks():
     names = {entry["task"] for entry in BEAT_SCHEDULE.values()}
     assert names == {
+        "registrar.poll_registry",
         "registrar.approve_due_transfers",
         "registrar.auto_renew_domains",
         "registrar.send_renewal_reminders",

@@ -114,6 +114,7 @@ def test_name_server_change_hold_and_expiry_change_the_delegation(funded_owner):
 def test_ds_records_are_published_at_the_delegation(funded_owner):
     buy(funded_owner, "signed.dev")
     domain = Domain.objects.get(name="signed.dev")
+    services.set_name_servers(domain=domain, name_servers=["ns1.provider.test", "ns2.provider.test"])
     services.add_ds_record(domain=domain, key_tag=2371, algorithm=13, digest_type=2, digest="ab" * 32)
     zone = build_tld_zone("dev")
     ds = zone.get_rdataset("signed.dev.", "DS")

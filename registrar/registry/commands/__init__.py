@@ -27,6 +27,7 @@ from registrar.registry.commands.domains import (
 )
 from registrar.registry.commands.hosts import create_host, delete_host, update_host
 from registrar.registry.commands.housekeeping import expire_domains
+from registrar.registry.commands.poll import poll_ack, poll_request, subscribe
 from registrar.registry.commands.results import (
     ASSOCIATION_PROHIBITS,
     AUTHENTICATION_ERROR,
@@ -40,6 +41,8 @@ from registrar.registry.commands.results import (
     OBJECT_DOES_NOT_EXIST,
     OBJECT_EXISTS,
     OK,
+    OK_ACK_TO_DEQUEUE,
+    OK_NO_MESSAGES,
     OK_PENDING,
     PARAMETER_MISSING,
     PARAMETER_RANGE,
@@ -77,6 +80,8 @@ __all__ = [
     "OBJECT_DOES_NOT_EXIST",
     "OBJECT_EXISTS",
     "OK",
+    "OK_ACK_TO_DEQUEUE",
+    "OK_NO_MESSAGES",
     "OK_PENDING",
     "PARAMETER_MISSING",
     "PARAMETER_RANGE",
@@ -102,11 +107,14 @@ __all__ = [
     "expire_domains",
     "info_domain",
     "new_auth_code",
+    "poll_ack",
+    "poll_request",
     "query_transfer",
     "reject_transfer",
     "renew_domain",
     "request_transfer",
     "restore_domain",
+    "subscribe",
     "tld_list",
     "update_contact",
     "update_domain",

@@ -6,19 +6,15 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-import dns.exception
-import dns.rdata
-import dns.rdataclass
-import dns.rdatatype
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from registrar import names
+from registrar import dnssec, names
 from registrar.registry import models as m
 from registrar.registry import zonedata
 from registrar.registry.commands.contacts import sponsored_contact
-from registrar.registry.commands.hosts import registry_tld_of
+from registrar.registry.commands.hosts import domains_using, registry_tld_of
 from registrar.registry.commands.results import (
     ASSOCIATION_PROHIBITS,
     AUTHORIZATION_ERROR,
@@ -151,22 +147,13 @@ def _check_name_servers(values: Iterable[str], domain_name: str) -> list[str]:
 def _check_ds(values: Iterable[dict]) -> list[dict]:
     records = []
     for value in values:
-        parts = (value.get(key) for key in ("key_tag", "algorithm", "digest_type", "digest"))
-        text = " ".join(str(part) for part in parts)
         try:
-            rdata = dns.rdata.from_text(dns.rdataclass.IN, dns.rdatatype.DS, text)
-        except (dns.exception.DNSException, ValueError) as error:
-            raise Refused(
-                PARAMETER_SYNTAX, f"DS record: {text} is not valid DS data ({error})", "ds"
-            ) from None
-        records.append(
-            {
-                "key_tag": rdata.key_tag,
-                "algorithm": int(rdata.algorithm),
-                "digest_type": rdata.digest_type,
-                "digest": rdata.digest.hex().upper(),
-            }
-        )
+            ds = dnssec.parse_ds(
+                *(value.get(key) for key in ("key_tag", "algorithm", "digest_type", "digest"))
+            )
+        except dnssec.DsProblem as problem:
+            raise Refused(PARAMETER_SYNTAX, problem.message, "ds") from None
+        records.append(ds.as_dict())
     return records
 
 
@@ -178,7 +165,9 @@ def touch(domain: m.DomainObject, now: datetime) -> None:
 
 
 def domain_data(domain: m.DomainObject, *, with_auth_code: bool) -> dict:
-    """The data an info response carries for `domain`."""
+    """The data an info response carries for `domain`; its hosts say whether a domain uses them."""
+    hosts = list(domain.hosts.all())
+    linked = domains_using(host.name for host in hosts)
     data = {
         "name": domain.name,
         "unicode_name": names.parse_host_name(domain.name).unicode,
@@ -189,7 +178,9 @@ def domain_data(domain: m.DomainObject, *, with_auth_code: bool) -> dict:
         "admin": domain.admin.handle if domain.admin else "",
         "tech": domain.tech.handle if domain.tech else "",
         "name_servers": list(domain.name_servers),
-        "hosts": [{"name": h.name, "addresses": list(h.addresses)} for h in domain.hosts.all()],
+        "hosts": [
+            {"name": h.name, "addresses": list(h.addresses), "is_linked": h.name in linked} for h in hosts
+        ],
         "ds": [
             {"key_tag": d.key_tag, "algorithm": d.algorithm, "digest_type": d.digest_type, "digest": d.digest}
             for d in domain.ds_records.all()

@@ -32,6 +32,18 @@ def registry_tld_of(host: str) -> str | None:
     return tld if m.Tld.objects.filter(name=tld).exists() else None
 
 
+def domains_using(host_names: Iterable[str]) -> dict[str, list[str]]:
+    """Host name → the domains here that name it as a name server (EPP's "linked", RFC 5732 §2.3)."""
+    wanted = set(host_names)
+    users: dict[str, list[str]] = {}
+    if not wanted:
+        return users
+    for domain_name, servers in m.DomainObject.objects.values_list("name", "name_servers"):
+        for host in wanted.intersection(servers):
+            users.setdefault(host, []).append(domain_name)
+    return users
+
+
 def _check_addresses(values: Iterable[str]) -> list[str]:
     addresses = []
     for value in values:
@@ -130,9 +142,7 @@ def delete_host(*, client_id: str, name: str) -> Result:
     """Delete a host object that no domain uses as a name server."""
     registrar = login(client_id)
     host = _sponsored_host(name, registrar)
-    users = [
-        d.name for d in m.DomainObject.objects.only("name", "name_servers") if host.name in d.name_servers
-    ]
+    users = domains_using([host.name]).get(host.name)
     if users:
         raise Refused(
             ASSOCIATION_PROHIBITS, f"host {host.name} is a name server of {', '.join(users)}", "name"

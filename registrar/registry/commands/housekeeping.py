@@ -12,6 +12,8 @@ from django.utils import timezone
 from registrar.registry import models as m
 from registrar.registry import zonedata
 from registrar.registry.commands.domains import touch
+from registrar.registry.commands.poll import queue_message
+from registrar.registry.commands.transfers import announce_transfer
 
 
 def expire_domains(*, now: datetime | None = None) -> list[str]:
@@ -32,14 +34,23 @@ def expire_domains(*, now: datetime | None = None) -> list[str]:
             )
             if domain is None:
                 continue
-            m.Transfer.objects.filter(domain=domain, status=m.Transfer.PENDING).update(
-                status=m.Transfer.CLIENT_CANCELLED, acted_at=now
-            )
+            for transfer in m.Transfer.objects.filter(domain=domain, status=m.Transfer.PENDING):
+                transfer.status, transfer.acted_at = m.Transfer.CLIENT_CANCELLED, now
+                transfer.save(update_fields=["status", "acted_at"])
+                announce_transfer(transfer, actor=None, now=now)
             domain.statuses = sorted(
                 (set(domain.statuses) - {m.PENDING_TRANSFER}) | {m.REDEMPTION_PERIOD, m.PENDING_DELETE}
             )
             domain.deleted_at = now
             touch(domain, now)
+            queue_message(
+                domain.sponsor,
+                domain.name,
+                m.PollMessage.DELETED,
+                "Domain expired; it is in its redemption period.",
+                now=now,
+                purge_at=now + timedelta(days=settings.REGISTRY_REDEMPTION_DAYS),
+            )
             changed.append(domain.name)
     purge_before = now - timedelta(days=settings.REGISTRY_REDEMPTION_DAYS)
     for domain_id in m.DomainObject.objects.filter(deleted_at__lte=purge_before).values_list("pk", flat=True):
@@ -51,9 +62,9 @@ def expire_domains(*, now: datetime | None = None) -> list[str]:
             )
             if domain is None:
                 continue
-            tld = domain.tld.name
-            name = domain.name
+            tld, name, sponsor = domain.tld.name, domain.name, domain.sponsor
             domain.delete()
             zonedata.bump_serial(tld)
+            queue_message(sponsor, name, m.PollMessage.PURGED, "Domain purged; the name is free.", now=now)
             changed.append(name)
     return changed

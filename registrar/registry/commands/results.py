@@ -16,6 +16,8 @@ from registrar.registry import models as m
 # Result codes (RFC 5730 §3).
 OK = 1000
 OK_PENDING = 1001
+OK_NO_MESSAGES = 1300
+OK_ACK_TO_DEQUEUE = 1301
 UNKNOWN_COMMAND = 2000
 SYNTAX_ERROR = 2001
 PARAMETER_MISSING = 2003
@@ -38,6 +40,8 @@ COMMAND_FAILED = 2400
 MESSAGES = {
     OK: "Command completed successfully",
     OK_PENDING: "Command completed successfully; action pending",
+    OK_NO_MESSAGES: "Command completed successfully; no messages",
+    OK_ACK_TO_DEQUEUE: "Command completed successfully; ack to dequeue",
     PARAMETER_MISSING: "Required parameter missing",
     PARAMETER_RANGE: "Parameter value range error",
     PARAMETER_SYNTAX: "Parameter value syntax error",

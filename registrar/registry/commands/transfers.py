@@ -22,6 +22,7 @@ from registrar.registry.commands.domains import (
     sponsored_domain,
     touch,
 )
+from registrar.registry.commands.poll import queue_message
 from registrar.registry.commands.results import (
     AUTHORIZATION_ERROR,
     INVALID_AUTH_INFO,
@@ -37,6 +38,43 @@ from registrar.registry.commands.results import (
     login,
     ok,
 )
+
+TRANSFER_TEXTS = {
+    m.Transfer.PENDING: "Transfer requested.",
+    m.Transfer.CLIENT_APPROVED: "Transfer approved by the sponsoring registrar.",
+    m.Transfer.CLIENT_REJECTED: "Transfer rejected by the sponsoring registrar.",
+    m.Transfer.CLIENT_CANCELLED: "Transfer cancelled.",
+    m.Transfer.SERVER_APPROVED: "Transfer approved by the registry.",
+}
+
+
+def transfer_data(transfer: m.Transfer) -> dict:
+    """A transfer as EPP's trnData carries it: status, both registrars, dates (RFC 5731 §3.2.4)."""
+    return {
+        "status": transfer.status,
+        "gaining": transfer.gaining.client_id,
+        "gaining_name": transfer.gaining.name,
+        "losing": transfer.losing.client_id,
+        "losing_name": transfer.losing.name,
+        "years": transfer.years,
+        "requested_at": transfer.requested_at,
+        "act_by": transfer.act_by,
+        "acted_at": transfer.acted_at,
+    }
+
+
+def announce_transfer(transfer: m.Transfer, *, actor: m.Registrar | None, now: datetime) -> None:
+    """Queue the transfer's news for each registrar in it but the one that acted (both, for the registry)."""
+    for recipient in (transfer.losing, transfer.gaining):
+        if actor is None or recipient.pk != actor.pk:
+            queue_message(
+                recipient,
+                transfer.domain.name,
+                m.PollMessage.TRANSFER,
+                TRANSFER_TEXTS[transfer.status],
+                now=now,
+                **transfer_data(transfer),
+            )
 
 
 def _pending_transfer(domain: m.DomainObject) -> m.Transfer:
@@ -76,6 +114,7 @@ def request_transfer(
     )
     domain.statuses = sorted(set(domain.statuses) | {m.PENDING_TRANSFER})
     touch(domain, now)
+    announce_transfer(transfer, actor=registrar, now=now)
     return ok(OK_PENDING, name=domain.name, status=transfer.status, act_by=transfer.act_by)
 
 
@@ -100,9 +139,11 @@ def _complete_transfer(domain: m.DomainObject, transfer: m.Transfer, status: str
 def approve_transfer(*, client_id: str, name: str, now: datetime | None = None) -> Result:
     """The losing registrar lets a pending transfer go through."""
     registrar = login(client_id)
+    now = now or timezone.now()
     domain = sponsored_domain(name, registrar)
     transfer = _pending_transfer(domain)
-    _complete_transfer(domain, transfer, m.Transfer.CLIENT_APPROVED, now or timezone.now())
+    _complete_transfer(domain, transfer, m.Transfer.CLIENT_APPROVED, now)
+    announce_transfer(transfer, actor=registrar, now=now)
     return ok(name=domain.name, status=transfer.status, expires_at=domain.expires_at)
 
 
@@ -118,9 +159,11 @@ def _end_transfer(domain: m.DomainObject, transfer: m.Transfer, status: str, now
 def reject_transfer(*, client_id: str, name: str, now: datetime | None = None) -> Result:
     """The losing registrar refuses a pending transfer."""
     registrar = login(client_id)
+    now = now or timezone.now()
     domain = sponsored_domain(name, registrar)
     transfer = _pending_transfer(domain)
-    _end_transfer(domain, transfer, m.Transfer.CLIENT_REJECTED, now or timezone.now())
+    _end_transfer(domain, transfer, m.Transfer.CLIENT_REJECTED, now)
+    announce_transfer(transfer, actor=registrar, now=now)
     return ok(name=domain.name, status=transfer.status)
 
 
@@ -132,7 +175,9 @@ def cancel_transfer(*, client_id: str, name: str, now: datetime | None = None) -
     transfer = _pending_transfer(domain)
     if transfer.gaining_id != registrar.pk:
         raise Refused(AUTHORIZATION_ERROR, f"{domain.name}: only the requesting registrar may cancel", "name")
-    _end_transfer(domain, transfer, m.Transfer.CLIENT_CANCELLED, now or timezone.now())
+    now = now or timezone.now()
+    _end_transfer(domain, transfer, m.Transfer.CLIENT_CANCELLED, now)
+    announce_transfer(transfer, actor=registrar, now=now)
     return ok(name=domain.name, status=transfer.status)
 
 
@@ -149,15 +194,7 @@ def query_transfer(*, client_id: str, name: str) -> Result:
     )
     if transfer is None:
         raise Refused(OBJECT_DOES_NOT_EXIST, f"{parsed.unicode} has no transfer involving you", "name")
-    return ok(
-        name=parsed.ascii,
-        status=transfer.status,
-        gaining=transfer.gaining.client_id,
-        losing=transfer.losing.client_id,
-        requested_at=transfer.requested_at,
-        act_by=transfer.act_by,
-        acted_at=transfer.acted_at,
-    )
+    return ok(name=parsed.ascii, **transfer_data(transfer))
 
 
 def approve_due_transfers(*, now: datetime | None = None) -> list[str]:
@@ -178,5 +215,6 @@ def approve_due_transfers(*, now: datetime | None = None) -> list[str]:
                 continue
             domain = m.DomainObject.objects.select_for_update().get(pk=transfer.domain_id)
             _complete_transfer(domain, transfer, m.Transfer.SERVER_APPROVED, now)
+            announce_transfer(transfer, actor=None, now=now)
             done.append(domain.name)
     return done
