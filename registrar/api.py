@@ -48,7 +48,7 @@ class DomainViewSet(OwnedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         return Response(s.SearchResultSerializer(result).data)
 
     @extend_schema(responses=s.TldPriceSerializer(many=True))
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None)
     def prices(self, request: Request) -> Response:
         """The TLDs on sale, their yearly price and allowed terms."""
         return Response(s.TldPriceSerializer(services.price_list(), many=True).data)
@@ -136,7 +136,7 @@ class DomainViewSet(OwnedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(methods=["GET"], request=None, responses=s.GlueHostSerializer(many=True))
     @extend_schema(methods=["POST"], request=s.GlueHostSerializer, responses={201: s.GlueHostSerializer})
-    @action(detail=True, methods=["get", "post"], url_path="glue-hosts")
+    @action(detail=True, methods=["get", "post"], url_path="glue-hosts", pagination_class=None)
     def glue_hosts(self, request: Request, pk: str) -> Response:
         """GET: the name-server hosts under the domain. POST: register one with its glue addresses."""
         domain = self.get_object()

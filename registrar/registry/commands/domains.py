@@ -29,6 +29,7 @@ from registrar.registry.commands.results import (
     STATUS_PROHIBITS,
     Refused,
     Result,
+    auth_code_matches,
     command,
     login,
     ok,
@@ -257,7 +258,7 @@ def info_domain(*, client_id: str, name: str, auth_code: str = "") -> Result:
     if domain is None:
         raise Refused(OBJECT_DOES_NOT_EXIST, f"{parsed.unicode} is not registered", "name")
     is_sponsor = domain.sponsor_id == registrar.pk
-    if not is_sponsor and not secrets.compare_digest(auth_code or "", domain.auth_code):
+    if not is_sponsor and not auth_code_matches(auth_code, domain.auth_code):
         raise Refused(AUTHORIZATION_ERROR, f"{domain.name} is sponsored by another registrar", "name")
     return ok(**domain_data(domain, with_auth_code=is_sponsor))
 

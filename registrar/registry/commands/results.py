@@ -6,6 +6,7 @@ raising Refused rolls it back and answers the refusal's Result.
 
 import dataclasses
 import functools
+import secrets
 from collections.abc import Callable
 from typing import Any
 
@@ -101,6 +102,11 @@ def command(func: Callable[..., Result]) -> Callable[..., Result]:
             return refusal.result
 
     return wrapper
+
+
+def auth_code_matches(given: str | None, expected: str) -> bool:
+    """Whether `given` is the domain's auth code, in constant time (any text, even non-ASCII)."""
+    return secrets.compare_digest((given or "").encode(), expected.encode())
 
 
 def login(client_id: str) -> m.Registrar:

@@ -4,7 +4,6 @@ A request pends until the losing registrar approves or rejects it, the gaining o
 it, or its deadline passes and the registry approves it itself.
 """
 
-import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -34,6 +33,7 @@ from registrar.registry.commands.results import (
     STATUS_PROHIBITS,
     Refused,
     Result,
+    auth_code_matches,
     command,
     login,
     ok,
@@ -99,7 +99,7 @@ def request_transfer(
     for status in (m.CLIENT_TRANSFER_PROHIBITED, m.REDEMPTION_PERIOD, m.PENDING_DELETE):
         if domain.has_status(status):
             raise Refused(STATUS_PROHIBITS, f"{domain.name} has status {status}", "name")
-    if not secrets.compare_digest(auth_code or "", domain.auth_code):
+    if not auth_code_matches(auth_code, domain.auth_code):
         raise Refused(
             INVALID_AUTH_INFO, f"auth code: that is not the auth code of {domain.name}", "auth_code"
         )
