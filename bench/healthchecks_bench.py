@@ -88,6 +88,8 @@ def main() -> None:
     region = f"bench-{uuid.uuid4().hex[:6]}"
     env = {
         **os.environ,
+        # The targets are local servers on 127.0.0.1.
+        "HEALTHCHECK_ALLOW_LOCAL_TARGETS": "1",
         "DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}",
         "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/3"),
         "HEALTHCHECK_REGIONS": region,

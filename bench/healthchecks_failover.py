@@ -74,6 +74,8 @@ def main() -> None:
     dns_port = free_port()
     env = {
         **os.environ,
+        # The targets are local servers on 127.0.0.1.
+        "HEALTHCHECK_ALLOW_LOCAL_TARGETS": "1",
         "DATABASE_URL": f"sqlite:///{workdir / 'failover.sqlite3'}",
         "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"),
         "HEALTHCHECK_REGIONS": ",".join(regions),

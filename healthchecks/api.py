@@ -77,6 +77,15 @@ class TopicViewSet(
         alerting.delete_topic(topic=instance)
 
 
+def _limited(error: alerting.ConfirmationLimited) -> Response:
+    """429 with the service's sentence, and Retry-After in seconds."""
+    return Response(
+        {"detail": error.message},
+        status=status.HTTP_429_TOO_MANY_REQUESTS,
+        headers={"Retry-After": str(error.retry_after_seconds)},
+    )
+
+
 class SubscriptionViewSet(
     OwnedViewSetMixin,
     mixins.ListModelMixin,
@@ -89,6 +98,14 @@ class SubscriptionViewSet(
 
     queryset = Subscription.objects.select_related("topic")
     serializer_class = serializers.SubscriptionSerializer
+
+    @extend_schema(responses={201: serializers.SubscriptionSerializer, 429: serializers.LimitedSerializer})
+    def create(self, request, *args, **kwargs) -> Response:
+        """Subscribe an address or number; 429 once the account has had its confirmation texts today."""
+        try:
+            return super().create(request, *args, **kwargs)
+        except alerting.ConfirmationLimited as error:
+            return _limited(error)
 
     def perform_create(self, serializer) -> None:
         serializer.instance = alerting.subscribe(**serializer.validated_data)
@@ -106,11 +123,17 @@ class SubscriptionViewSet(
         subscription = alerting.confirm_by_code(subscription=subscription, code=body.validated_data["code"])
         return Response(serializers.SubscriptionSerializer(subscription, context={"request": request}).data)
 
-    @extend_schema(request=None, responses={202: serializers.SubscriptionSerializer})
+    @extend_schema(
+        request=None,
+        responses={202: serializers.SubscriptionSerializer, 429: serializers.LimitedSerializer},
+    )
     @action(detail=True, methods=["post"])
     def resend(self, request, pk=None) -> Response:
-        """Send the confirmation link or code again."""
-        subscription = alerting.resend_confirmation(subscription=self.get_object())
+        """Send the confirmation link or code again (a new code); 429 with Retry-After past the limits."""
+        try:
+            subscription = alerting.resend_confirmation(subscription=self.get_object())
+        except alerting.ConfirmationLimited as error:
+            return _limited(error)
         data = serializers.SubscriptionSerializer(subscription, context={"request": request}).data
         return Response(data, status=status.HTTP_202_ACCEPTED)
 

@@ -207,6 +207,10 @@ class Subscription(models.Model):
     code_attempts = models.PositiveSmallIntegerField(default=0)
     # Set when a confirmation is asked for, cleared when the confirmation dispatcher claims it.
     confirmation_requested_at = models.DateTimeField(null=True, blank=True)
+    # The dispatcher's claim: its token rides in the send task, which alone may send it. The
+    # time is cleared when a task takes the claim; a claim no task took is asked for again.
+    confirmation_claim = models.CharField(max_length=32, blank=True)
+    confirmation_claimed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = OwnedQuerySet.as_manager()
@@ -222,6 +226,11 @@ class Subscription(models.Model):
                 fields=["confirmation_requested_at"],
                 condition=models.Q(confirmation_requested_at__isnull=False),
                 name="subscription_confirm_pending",
+            ),
+            models.Index(
+                fields=["confirmation_claimed_at"],
+                condition=models.Q(confirmation_claimed_at__isnull=False),
+                name="subscription_confirm_claimed",
             ),
         ]
 
@@ -330,6 +339,8 @@ class Notification(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # When a delivery task was last enqueued; one still pending long after is enqueued again.
+    enqueued_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     objects = OwnedQuerySet.as_manager()
@@ -338,6 +349,12 @@ class Notification(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["event", "subscription"], name="notification_idempotency_key"),
+        ]
+        indexes = [
+            # The alarm dispatcher's repair question: which notifications has no task taken?
+            models.Index(
+                fields=["enqueued_at"], condition=models.Q(state="pending"), name="notification_pending"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -3,22 +3,29 @@
 No Django here: a probe takes a `ProbeSpec` and returns a `ProbeOutcome`; the task turns rows
 into specs and outcomes into rows. Every probe has its own deadline, so a slow target only
 costs its own timeout.
+
+A probe resolves its host itself, checks every address it got (`rules.is_dialable`), and
+connects to a checked address, never to the name: a name that resolved to a public address
+when the check was saved and to 127.0.0.1 now (DNS rebinding) is refused at the moment it
+would be dialled.
 """
 
 import asyncio
+import ipaddress
 import logging
 import os
+import socket
 import ssl
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 import anyio
 import httpx
 
-from healthchecks.rules import SEARCH_BODY_BYTES
+from healthchecks import rules
 
 USER_AGENT = "Nameplate-Health-Check/1.0"
 GIL_SWITCH_INTERVAL_SECONDS = 0.0005
@@ -46,6 +53,8 @@ class ProbeSpec:
     skip_tls_verification: bool = False
     timeout_seconds: float = 4.0
     start_at: float = 0.0
+    # The operator's HEALTHCHECK_ALLOW_LOCAL_TARGETS: loopback, private and documentation addresses.
+    allow_local_targets: bool = False
 
 
 @dataclass(frozen=True)
@@ -59,11 +68,59 @@ class ProbeOutcome:
     lag_ms: int
 
 
-def _url(spec: ProbeSpec) -> str:
+# host, port -> the addresses to try, in order. getaddrinfo by default; the tests hand in their own.
+Resolver = Callable[[str, int], Awaitable[list[str]]]
+
+
+class RefusedTarget(Exception):
+    """The host is, or resolved to, an address checkers may not connect to."""
+
+
+class UnresolvedHost(Exception):
+    """The host name did not resolve."""
+
+
+async def resolve_host(host: str, port: int) -> list[str]:
+    """Every address `host` resolves to, in getaddrinfo's order, each once."""
+    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(info[4][0] for info in infos))
+
+
+def _port(spec: ProbeSpec) -> int:
+    return spec.port or (443 if spec.check_type.startswith("https") else 80)
+
+
+async def dial_addresses(spec: ProbeSpec, resolve: Resolver) -> list[str]:
+    """The addresses to connect to for `spec`, every one checked; raises RefusedTarget or UnresolvedHost.
+
+    A literal address is checked as it is; a name is resolved now, and one refused address
+    among its answers refuses the probe (a name that answers both ways is not to be trusted).
+    """
+    literal = rules.literal_address(spec.host)
+    if literal is not None:
+        shown = spec.host if spec.host == str(literal) or ":" in spec.host else f"{spec.host} ({literal})"
+        candidates, of = [(shown, literal)], ""
+    else:
+        try:
+            texts = await resolve(spec.host, _port(spec))
+        except socket.gaierror as error:
+            raise UnresolvedHost(f"could not resolve {spec.host}: {error.strerror or error}") from None
+        if not texts:
+            raise UnresolvedHost(f"could not resolve {spec.host}: no addresses")
+        candidates, of = [(text, ipaddress.ip_address(text)) for text in texts], f" of {spec.host}"
+    for shown, address in candidates:
+        if not rules.is_dialable(address, allow_local_targets=spec.allow_local_targets):
+            reached = rules.dialled_address(address)
+            if reached != address:
+                shown = f"{shown} (IPv4 {reached})"
+            raise RefusedTarget(f"address {shown}{of} is not a public address")
+    return [str(address) for _, address in candidates]
+
+
+def _url(spec: ProbeSpec, address: str) -> str:
     scheme = "https" if spec.check_type.startswith("https") else "http"
-    host = f"[{spec.host}]" if ":" in spec.host else spec.host
-    port = spec.port or (443 if scheme == "https" else 80)
-    return f"{scheme}://{host}:{port}{spec.path or '/'}"
+    host = f"[{address}]" if ":" in address else address
+    return f"{scheme}://{host}:{_port(spec)}{spec.path or '/'}"
 
 
 def _describe(error: BaseException, timeout_seconds: float) -> str:
@@ -80,15 +137,21 @@ def _describe(error: BaseException, timeout_seconds: float) -> str:
     return f"{type(error).__name__}: {error}"[:200]
 
 
-async def _http(spec: ProbeSpec, transport: httpx.AsyncHTTPTransport) -> tuple[bool, int | None, str]:
+async def _http(
+    spec: ProbeSpec, address: str, transport: httpx.AsyncHTTPTransport
+) -> tuple[bool, int | None, str]:
     headers = {"User-Agent": USER_AGENT, "Connection": "close"}
-    if spec.host_header:
-        headers["Host"] = spec.host_header
-    extensions = {"sni_hostname": spec.host_header} if spec.host_header else {}
+    # The URL holds the checked address; the name goes in the Host header and TLS's SNI, and
+    # the certificate is verified against it.
+    is_name = rules.literal_address(spec.host) is None
+    host_header = spec.host_header or (spec.host if is_name else "")
+    if host_header:
+        headers["Host"] = host_header
+    extensions = {"sni_hostname": host_header} if host_header else {}
     # The transport alone: a probe needs no redirects, cookies or auth, and skipping the client
     # halves the CPU a probe costs.
     response = await transport.handle_async_request(
-        httpx.Request("GET", _url(spec), headers=headers, extensions=extensions)
+        httpx.Request("GET", _url(spec, address), headers=headers, extensions=extensions)
     )
     try:
         code = response.status_code
@@ -98,17 +161,17 @@ async def _http(spec: ProbeSpec, transport: httpx.AsyncHTTPTransport) -> tuple[b
             body = b""
             async for chunk in response.stream:
                 body += chunk
-                if len(body) >= SEARCH_BODY_BYTES:
+                if len(body) >= rules.SEARCH_BODY_BYTES:
                     break
-            if spec.search_string.encode() not in body[:SEARCH_BODY_BYTES]:
+            if spec.search_string.encode() not in body[: rules.SEARCH_BODY_BYTES]:
                 return False, code, "search string not found in the first 5,120 bytes of the body"
         return True, code, ""
     finally:
         await response.aclose()
 
 
-async def _tcp(spec: ProbeSpec) -> tuple[bool, int | None, str]:
-    _, writer = await asyncio.open_connection(spec.host, spec.port)
+async def _tcp(spec: ProbeSpec, address: str) -> tuple[bool, int | None, str]:
+    _, writer = await asyncio.open_connection(address, spec.port)
     writer.close()
     try:
         await writer.wait_closed()
@@ -116,6 +179,26 @@ async def _tcp(spec: ProbeSpec) -> tuple[bool, int | None, str]:
         # The connection was made, which is all a TCP check asks; a reset on close is not a failure.
         return True, None, ""
     return True, None, ""
+
+
+async def _probe_address(
+    spec: ProbeSpec, address: str, clients: "ProbeClients"
+) -> tuple[bool, int | None, str]:
+    if spec.check_type == "tcp":
+        return await _tcp(spec, address)
+    async with clients.for_spec(spec) as transport:
+        return await _http(spec, address, transport)
+
+
+async def _probe_addresses(spec: ProbeSpec, clients: "ProbeClients") -> tuple[bool, int | None, str]:
+    """Probe the checked addresses in order, moving on only when connecting to one failed."""
+    *others, last = await dial_addresses(spec, clients.resolve)
+    for address in others:
+        try:
+            return await _probe_address(spec, address, clients)
+        except (httpx.ConnectError, OSError):
+            continue
+    return await _probe_address(spec, last, clients)
 
 
 async def run_probe(spec: ProbeSpec, clients: "ProbeClients") -> ProbeOutcome:
@@ -128,11 +211,9 @@ async def run_probe(spec: ProbeSpec, clients: "ProbeClients") -> ProbeOutcome:
     clock = time.perf_counter()
     try:
         async with asyncio.timeout(spec.timeout_seconds):
-            if spec.check_type == "tcp":
-                ok, code, error = await _tcp(spec)
-            else:
-                async with clients.for_spec(spec) as transport:
-                    ok, code, error = await _http(spec, transport)
+            ok, code, error = await _probe_addresses(spec, clients)
+    except (RefusedTarget, UnresolvedHost) as exc:
+        ok, code, error = False, None, str(exc)[:200]
     except (httpx.HTTPError, OSError, TimeoutError, ssl.SSLError) as exc:
         ok, code, error = False, None, _describe(exc, spec.timeout_seconds)
     latency_ms = int((time.perf_counter() - clock) * 1000)
@@ -146,8 +227,9 @@ class ProbeClients:
     concurrent requests through its bookkeeping.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, resolve: Resolver | None = None) -> None:
         self._contexts: dict[bool, ssl.SSLContext] = {}
+        self.resolve: Resolver = resolve or resolve_host
 
     def _context(self, verify: bool) -> ssl.SSLContext:
         # Made once: loading the CA bundle is the costly part of a TLS context.
@@ -168,9 +250,9 @@ class ProbeClients:
 _ONE_CONNECTION = httpx.Limits(max_connections=1, max_keepalive_connections=0)
 
 
-async def run_probes(specs: Sequence[ProbeSpec]) -> list[ProbeOutcome]:
+async def run_probes(specs: Sequence[ProbeSpec], resolve: Resolver | None = None) -> list[ProbeOutcome]:
     """Run every spec concurrently in this event loop; one outcome per spec, in order."""
-    clients = ProbeClients()
+    clients = ProbeClients(resolve)
     try:
         return list(await asyncio.gather(*(run_probe(spec, clients) for spec in specs)))
     finally:

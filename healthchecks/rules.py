@@ -7,6 +7,7 @@ Forms, serializers and services all call `validate_health_check`; the status rul
 import ipaddress
 import math
 import re
+import socket
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,22 +25,37 @@ MAX_CHILD_CHECKS = 255
 # The body prefix a string-match check searches (Route 53: the first 5,120 bytes).
 SEARCH_BODY_BYTES = 5120
 
-# Route 53 refuses to probe addresses that only make sense inside a private network.
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+# Special-purpose blocks (the IANA registries) that `ipaddress` does not name on its own.
+THIS_NETWORK = ipaddress.ip_network("0.0.0.0/8")  # RFC 1122 3.2.1.3: never a destination
+CARRIER_GRADE_NAT = ipaddress.ip_network("100.64.0.0/10")  # RFC 6598: the ISP's side of a NAT
 PRIVATE_USE_NETWORKS = tuple(
-    ipaddress.ip_network(net)
-    for net in (
-        "0.0.0.0/8",
-        "10.0.0.0/8",
-        "100.64.0.0/10",
-        "169.254.0.0/16",
-        "172.16.0.0/12",
-        "192.168.0.0/16",
-        "224.0.0.0/4",
-        "fc00::/7",
-        "fe80::/10",
-        "ff00::/8",
-    )
+    ipaddress.ip_network(net) for net in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7")
 )
+# RFC 5737 and RFC 3849: examples and tests use them; nothing answers there.
+DOCUMENTATION_NETWORKS = tuple(
+    ipaddress.ip_network(net)
+    for net in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32")
+)
+NAT64_NETWORK = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052 2.1: the IPv4 address is the last 32 bits
+IPV4_COMPATIBLE_NETWORK = ipaddress.ip_network("::/96")  # RFC 4291 2.5.5.1 (deprecated)
+# What HEALTHCHECK_ALLOW_LOCAL_TARGETS lets checks probe: the operator's own machine and network.
+LOCAL_KINDS = ("loopback", "private", "documentation")
+_KIND_PHRASES = {
+    "unspecified": "an unspecified address",
+    "loopback": "a loopback address",
+    "link-local": "a link-local address",
+    "multicast": "a multicast address",
+    "carrier-grade NAT": "a carrier-grade NAT address",
+    "private": "a private address",
+    "documentation": "a documentation address",
+    "reserved": "a reserved address",
+    "special-purpose": "a special-purpose address",
+}
+# Names that never leave the machine or the local network (RFC 6761 6.3, RFC 6762, RFC 8375, and
+# .internal, which ICANN keeps for private networks).
+LOCAL_NAME_SUFFIXES = ("localhost", "local", "internal", "home.arpa")
 _PATH_RE = re.compile(r"^/[\x21-\x7e]*$")
 
 
@@ -57,13 +73,19 @@ class Problem:
 
 
 def validate_health_check(
-    data: Mapping, *, available_regions: Sequence[str], check_id: int | None = None, child_graph=None
+    data: Mapping,
+    *,
+    available_regions: Sequence[str],
+    check_id: int | None = None,
+    child_graph=None,
+    allow_local_targets: bool = False,
 ) -> list[Problem]:
     """Every problem with a check's settings; an empty list when they are good.
 
     `data` holds the model's field names (child_checks as a list of ids). `child_graph` maps a
     check id to the ids of its children, so that a calculated check cannot include itself
-    through another check.
+    through another check. `allow_local_targets` lets loopback, private and documentation
+    addresses (and local names such as localhost) through; the operator decides.
     """
     problems: list[Problem] = []
     add = problems.append
@@ -96,7 +118,7 @@ def validate_health_check(
 
     if not regions:
         add(Problem("regions", "choose at least one checker region"))
-    problems.extend(_endpoint_problems(data, check_type))
+    problems.extend(_endpoint_problems(data, check_type, allow_local_targets))
     timeout = data.get("timeout_seconds")
     if not isinstance(timeout, int | float) or not MIN_TIMEOUT_SECONDS <= timeout <= MAX_TIMEOUT_SECONDS:
         add(Problem("timeout_seconds", f"{timeout} is out of range; use 0.5 to 9"))
@@ -118,7 +140,7 @@ def validate_health_check(
     return problems
 
 
-def _endpoint_problems(data: Mapping, check_type: str) -> list[Problem]:
+def _endpoint_problems(data: Mapping, check_type: str, allow_local_targets: bool) -> list[Problem]:
     problems: list[Problem] = []
     add = problems.append
     ip_text = (data.get("ip_address") or "").strip()
@@ -131,18 +153,13 @@ def _endpoint_problems(data: Mapping, check_type: str) -> list[Problem]:
         except ValueError:
             add(Problem("ip_address", f"{ip_text} is not an IPv4 or IPv6 address"))
         else:
-            if any(
-                address in network for network in PRIVATE_USE_NETWORKS if network.version == address.version
-            ):
-                add(
-                    Problem(
-                        "ip_address",
-                        f"{ip_text} is a private-use, link-local or multicast address "
-                        "that checkers cannot reach",
-                    )
-                )
+            reason = refused_address_reason(ip_text, address, allow_local_targets=allow_local_targets)
+            if reason:
+                add(Problem("ip_address", reason))
     if host_name:
-        problem = _host_problem("host_name", host_name)
+        problem = _host_problem("host_name", host_name) or _target_name_problem(
+            host_name, allow_local_targets=allow_local_targets
+        )
         if problem:
             add(problem)
     host_header = (data.get("host_header") or "").strip()
@@ -217,6 +234,103 @@ def _reachable(start: Iterable[int], graph: Mapping) -> set[int]:
         seen.add(node)
         stack.extend(graph.get(node, ()))
     return seen
+
+
+# ---- target addresses ------------------------------------------------------------------------
+
+
+def dialled_address(address: IPAddress) -> IPAddress:
+    """The IPv4 address an IPv6 spelling reaches (mapped, compatible, 6to4, NAT64), else the address.
+
+    A check is judged by what it would reach: ::ffff:10.0.0.1 is dialled as 10.0.0.1, and a
+    6to4 or NAT64 address is relayed to the IPv4 address inside it.
+    """
+    if address.version == 4:
+        return address
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if address in NAT64_NETWORK or (address in IPV4_COMPATIBLE_NETWORK and int(address) > 1):
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return address
+
+
+def _in_any(address: IPAddress, networks: Iterable) -> bool:
+    # An IPv4 address tested against an IPv6 network (or the reverse) compares bare integers.
+    return any(address in network for network in networks if network.version == address.version)
+
+
+def address_kind(address: IPAddress) -> str:
+    """What the address reaches: "public", or the kind of non-public address ("private", "loopback", ...)."""
+    reached = dialled_address(address)
+    if reached.is_unspecified or reached in THIS_NETWORK:
+        return "unspecified"
+    if reached.is_loopback:
+        return "loopback"
+    if reached.is_link_local:
+        return "link-local"
+    # Before is_global: some multicast groups (224.0.1.0/24) count as global.
+    if reached.is_multicast:
+        return "multicast"
+    if reached in CARRIER_GRADE_NAT:
+        return "carrier-grade NAT"
+    if _in_any(reached, PRIVATE_USE_NETWORKS):
+        return "private"
+    if _in_any(reached, DOCUMENTATION_NETWORKS):
+        return "documentation"
+    if reached.is_reserved:
+        return "reserved"
+    if not reached.is_global:
+        return "special-purpose"
+    return "public"
+
+
+def is_dialable(address: IPAddress, *, allow_local_targets: bool) -> bool:
+    """Whether a checker may connect to `address`: public, or local where the operator allows it."""
+    kind = address_kind(address)
+    return kind == "public" or (allow_local_targets and kind in LOCAL_KINDS)
+
+
+def refused_address_reason(text: str, address: IPAddress, *, allow_local_targets: bool) -> str | None:
+    """Why checks may not probe `address` (spelled `text`), or None when they may."""
+    if is_dialable(address, allow_local_targets=allow_local_targets):
+        return None
+    phrase = _KIND_PHRASES[address_kind(address)]
+    reached = dialled_address(address)
+    what = f"reaches the IPv4 address {reached}, {phrase}" if reached != address else f"is {phrase}"
+    return f"{text} {what}; health checks probe public addresses only"
+
+
+def literal_address(text: str) -> IPAddress | None:
+    """The address a host name spells, as the resolver reads it (2130706433 and 127.1 too), or None."""
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        pass
+    try:
+        # inet_aton is what getaddrinfo falls back to: it reads decimal, octal and hex forms.
+        return ipaddress.IPv4Address(socket.inet_aton(text))
+    except OSError:
+        return None
+
+
+def _target_name_problem(host_name: str, *, allow_local_targets: bool) -> Problem | None:
+    address = literal_address(host_name.rstrip("."))
+    if address is not None:
+        shown = host_name if host_name == str(address) else f"{host_name} (read as {address})"
+        reason = refused_address_reason(shown, address, allow_local_targets=allow_local_targets)
+        return Problem("host_name", reason) if reason else None
+    if allow_local_targets:
+        return None
+    name = host_name.rstrip(".").lower()
+    for suffix in LOCAL_NAME_SUFFIXES:
+        if name == suffix or name.endswith(f".{suffix}"):
+            which = "" if name == suffix else f" (.{suffix})"
+            return Problem(
+                "host_name", f"{host_name} is a local name{which}; health checks probe public hosts only"
+            )
+    return None
 
 
 # ---- status rules ---------------------------------------------------------------------------

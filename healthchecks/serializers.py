@@ -131,6 +131,10 @@ class SubscriptionSerializer(serializers.ModelSerializer):
         return attrs
 
 
+class LimitedSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="Which limit was reached and when to try again, in words")
+
+
 class ConfirmCodeSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=6, min_length=6)
 

@@ -14,7 +14,6 @@ from celery import shared_task
 from django.conf import settings
 
 from healthchecks import alerting, probes, rules, services
-from healthchecks.models import Subscription
 from healthchecks.transports import TransportError
 
 logger = logging.getLogger(__name__)
@@ -82,8 +81,14 @@ def dispatch_alarm_events() -> int:
 
     Each event is claimed with a conditional update, so of two dispatchers only one fans it
     out; a delivery enqueued twice still sends once (`deliver_notification` claims its attempt).
+    Notifications no task took HEALTHCHECK_REDISPATCH_AFTER_SECONDS after they were enqueued
+    (a dispatcher died before enqueueing them) are enqueued again.
     """
+    after = settings.HEALTHCHECK_REDISPATCH_AFTER_SECONDS
     queued = 0
+    for notification_id in alerting.requeue_stale_notifications(older_than_seconds=after):
+        deliver_notification.delay(notification_id)
+        queued += 1
     for event_id in alerting.due_alarm_event_ids():
         for notification_id in alerting.announce_alarm_event(event_id=event_id):
             deliver_notification.delay(notification_id)
@@ -93,10 +98,17 @@ def dispatch_alarm_events() -> int:
 
 @shared_task(name="healthchecks.dispatch_confirmations", ignore_result=True)
 def dispatch_confirmations() -> int:
-    """Claim the confirmations asked for and enqueue one message each (the SMS code rides in it)."""
+    """Claim the confirmations asked for and enqueue one message each (the SMS code rides in it).
+
+    A claim no task took HEALTHCHECK_REDISPATCH_AFTER_SECONDS later (a dispatcher died before
+    enqueueing it) is asked for again first, and claimed anew here.
+    """
+    alerting.release_stale_confirmation_claims(
+        older_than_seconds=settings.HEALTHCHECK_REDISPATCH_AFTER_SECONDS
+    )
     claimed = alerting.claim_pending_confirmations()
-    for subscription_id, code in claimed:
-        send_subscription_confirmation.delay(subscription_id, code)
+    for subscription_id, token, code in claimed:
+        send_subscription_confirmation.delay(subscription_id, token, code)
     return len(claimed)
 
 
@@ -121,16 +133,22 @@ def deliver_notification(self, notification_id: int) -> str:
     ignore_result=True,
     max_retries=5,
 )
-def send_subscription_confirmation(self, subscription_id: int, code: str = "") -> None:
-    """Send a subscription's confirmation link (e-mail) or code (SMS); retries transport failures."""
-    subscription = Subscription.objects.select_related("topic__owner").filter(pk=subscription_id).first()
-    if subscription is None or subscription.is_confirmed:
+def send_subscription_confirmation(self, subscription_id: int, token: str, code: str = "") -> None:
+    """Send a subscription's confirmation link (e-mail) or code (SMS) once; retries transport failures.
+
+    Sends only while `token` is the subscription's claim: a superseded claim, or a copy of a
+    task that already sent, does nothing.
+    """
+    subscription = alerting.take_confirmation_claim(subscription_id=subscription_id, token=token)
+    if subscription is None:
         return
     try:
         alerting.send_confirmation_message(subscription=subscription, code=code)
     except TransportError as error:
         if error.permanent:
             logger.warning("confirmation to %s refused: %s", subscription.endpoint, error.message)
+            alerting.finish_confirmation_claim(subscription_id=subscription_id, token=token)
             return
         countdown = rules.backoff_seconds(self.request.retries + 1, jitter=random.random())
         raise self.retry(exc=error, countdown=countdown)
+    alerting.finish_confirmation_claim(subscription_id=subscription_id, token=token)

@@ -10,10 +10,9 @@ import smtplib
 import httpx
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 
 from healthchecks.models import SmsOutboxMessage
-from kernel.emails import make_message
+from kernel.emails import make_message, render_text
 
 SMS_MAX_CHARS = 640
 
@@ -48,8 +47,9 @@ class EmailTransport(Transport):
 
 
 def render_sms(template: str, context: dict) -> str:
+    """The text of an SMS: plain text, not HTML, so `&` and `<` arrive as themselves."""
     context = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, **context}
-    text = " ".join(render_to_string(f"sms/{template}.txt", context).split())
+    text = " ".join(render_text(f"sms/{template}.txt", context).split())
     return text[:SMS_MAX_CHARS]
 
 

@@ -366,6 +366,20 @@ HEALTHCHECK_DISPATCH_LOOKAHEAD_SECONDS = env_float("HEALTHCHECK_DISPATCH_LOOKAHE
 HEALTHCHECK_PROBE_BATCH_SIZE = env_int("HEALTHCHECK_PROBE_BATCH_SIZE", 250)
 # Alert deliveries retry transport failures with exponential back-off up to this many times.
 HEALTHCHECK_DELIVERY_MAX_RETRIES = env_int("HEALTHCHECK_DELIVERY_MAX_RETRIES", 8)
+# An alert message or confirmation that no task took this long after it was enqueued (the
+# dispatcher died in between) is enqueued again by the next dispatcher run.
+HEALTHCHECK_REDISPATCH_AFTER_SECONDS = env_int("HEALTHCHECK_REDISPATCH_AFTER_SECONDS", 30)
+# Confirmation resends per subscription (a new code each: these bound the texts to one number),
+# and the confirmation texts one account may have sent a day (new SMS subscriptions and resends).
+HEALTHCHECK_CONFIRMATION_RESENDS_PER_MINUTE = env_int("HEALTHCHECK_CONFIRMATION_RESENDS_PER_MINUTE", 1)
+HEALTHCHECK_CONFIRMATION_RESENDS_PER_DAY = env_int("HEALTHCHECK_CONFIRMATION_RESENDS_PER_DAY", 5)
+HEALTHCHECK_CONFIRMATION_SMS_PER_ACCOUNT_PER_DAY = env_int(
+    "HEALTHCHECK_CONFIRMATION_SMS_PER_ACCOUNT_PER_DAY", 20
+)
+# Checks probe public addresses only. On, they may also probe loopback, private-use (10/8,
+# 172.16/12, 192.168/16, fc00::/7) and documentation addresses, and local names (localhost,
+# .local, .internal, .home.arpa): `make run` and the test suite turn it on for their local targets.
+HEALTHCHECK_ALLOW_LOCAL_TARGETS = env_bool("HEALTHCHECK_ALLOW_LOCAL_TARGETS", False)
 # The two local demo targets `manage.py demotargets` serves (primary can be switched off in the console).
 HEALTHCHECK_DEMO_PRIMARY = env_str("HEALTHCHECK_DEMO_PRIMARY", "127.0.0.1:8081")
 HEALTHCHECK_DEMO_SECONDARY = env_str("HEALTHCHECK_DEMO_SECONDARY", "127.0.0.1:8082")

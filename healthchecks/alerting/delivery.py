@@ -3,11 +3,13 @@
 The alarm dispatcher (beat, every second) takes the pending events whose quiet period is
 over (`due_alarm_event_ids`) and announces each (`announce_alarm_event`): one Notification per
 confirmed subscription, unique per event and subscription (the idempotency key). Each
-notification is then sent by its own task (`deliver_notification`).
+notification is then sent by its own task (`deliver_notification`). A notification no task has
+taken some seconds after it was enqueued (the dispatcher died in between) is enqueued again
+(`requeue_stale_notifications`).
 """
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -20,6 +22,25 @@ from healthchecks.models import Alarm, AlarmEvent, Notification
 from healthchecks.transports import TransportError, transport_for
 
 logger = logging.getLogger(__name__)
+
+
+def requeue_stale_notifications(
+    *, older_than_seconds: float, now: datetime | None = None, limit: int = 500
+) -> list[int]:
+    """The notifications still pending this long after their task was enqueued, stamped enqueued now.
+
+    A dispatcher that died after announcing an event and before enqueueing its deliveries
+    leaves them pending; the next dispatcher enqueues them again. A notification enqueued
+    twice is still sent once (`deliver_notification` claims its attempt).
+    """
+    now = now or timezone.now()
+    stale = Notification.objects.filter(
+        state=Notification.PENDING, enqueued_at__lte=now - timedelta(seconds=older_than_seconds)
+    )
+    ids = list(stale.order_by("enqueued_at", "id").values_list("pk", flat=True)[:limit])
+    if ids:
+        Notification.objects.filter(pk__in=ids, state=Notification.PENDING).update(enqueued_at=now)
+    return ids
 
 
 def due_alarm_event_ids(*, now: datetime | None = None, limit: int = 500) -> list[int]:

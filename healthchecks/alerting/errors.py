@@ -18,3 +18,11 @@ class InvalidConfirmation(AlertError):
 
 class TemporaryDeliveryFailure(AlertError):
     """The transport failed in a way a retry may fix."""
+
+
+class ConfirmationLimited(AlertError):
+    """Too many confirmations asked for; `retry_after_seconds` says when the next one fits."""
+
+    def __init__(self, message: str, *, retry_after_seconds: int) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds

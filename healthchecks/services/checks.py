@@ -61,6 +61,7 @@ def check_problems(*, owner, data: Mapping, check: HealthCheck | None = None) ->
         available_regions=settings.HEALTHCHECK_REGIONS,
         check_id=check.pk if check else None,
         child_graph=_child_graph(owner),
+        allow_local_targets=settings.HEALTHCHECK_ALLOW_LOCAL_TARGETS,
     )
     children = [int(child) for child in data.get("child_checks") or []]
     if data.get("check_type") == HealthCheck.CALCULATED and children:

@@ -4,6 +4,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -81,6 +82,7 @@ def probe_specs(*, token: str, items: Sequence[tuple[int, float]]) -> list[Probe
                 skip_tls_verification=check.skip_tls_verification,
                 timeout_seconds=check.timeout_seconds,
                 start_at=due_by_id[row.pk],
+                allow_local_targets=settings.HEALTHCHECK_ALLOW_LOCAL_TARGETS,
             )
         )
     return specs

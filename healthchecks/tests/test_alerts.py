@@ -188,7 +188,7 @@ def test_too_many_wrong_codes_lock_the_code(owner, settings, eager_tasks):
     try:
         alerting.confirm_by_code(subscription=subscription, code=code)
     except alerting.InvalidConfirmation as error:
-        assert error.message == "code: too many wrong codes; ask for a new one"
+        assert error.message == "code: too many wrong codes; remove the number and add it again"
     subscription.refresh_from_db()
     assert not subscription.is_confirmed
 

@@ -176,7 +176,7 @@ def test_subscriptions_resend_answers_202(owner_api, owner):
     response = owner_api.post(f"/api/v1/alert-subscriptions/{subscription.pk}/resend")
     assert response.status_code == 202
     # One confirmation waits for the dispatcher.
-    assert [pk for pk, _ in alerting.claim_pending_confirmations()] == [subscription.pk]
+    assert [pk for pk, _, _ in alerting.claim_pending_confirmations()] == [subscription.pk]
 
 
 def test_another_users_topics_subscriptions_and_alarms_are_hidden(other_api, owner):

@@ -10,6 +10,7 @@ def probe(**spec):
     spec.setdefault("key", 1)
     spec.setdefault("host", "127.0.0.1")
     spec.setdefault("timeout_seconds", 2.0)
+    spec.setdefault("allow_local_targets", True)
     return run_probes_blocking([ProbeSpec(**spec)])[0]
 
 
@@ -114,10 +115,22 @@ def test_tcp_check_counts_a_completed_handshake_as_up():
 def test_a_slow_target_does_not_delay_the_others(target):
     specs = [
         ProbeSpec(
-            key=1, check_type="http", host="127.0.0.1", port=target.port, path="/slow", timeout_seconds=1.0
+            key=1,
+            check_type="http",
+            host="127.0.0.1",
+            port=target.port,
+            path="/slow",
+            timeout_seconds=1.0,
+            allow_local_targets=True,
         ),
         ProbeSpec(
-            key=2, check_type="http", host="127.0.0.1", port=target.port, path="/ok", timeout_seconds=1.0
+            key=2,
+            check_type="http",
+            host="127.0.0.1",
+            port=target.port,
+            path="/ok",
+            timeout_seconds=1.0,
+            allow_local_targets=True,
         ),
     ]
     finished = []
