@@ -1,6 +1,5 @@
 """API serializers. `validate()` calls the rule module through the services; nothing is checked twice."""
 
-from django.conf import settings
 from rest_framework import serializers
 
 from healthchecks import alerting, services
@@ -66,7 +65,7 @@ class HealthCheckSerializer(serializers.ModelSerializer):
         request = self.context["request"]
         data = dict(attrs)
         if self.instance is None:
-            data.setdefault("regions", list(settings.HEALTHCHECK_REGIONS))
+            data = services.with_defaults(data)
         else:
             data = services.merged_settings(check=self.instance, data=data)
         problems = services.check_problems(owner=request.user, data=data, check=self.instance)

@@ -20,6 +20,7 @@ from healthchecks.services.checks import (
     merged_settings,
     set_health_check_disabled,
     update_health_check,
+    with_defaults,
 )
 from healthchecks.services.health_view import publish_health_changes, sync_health_view
 from healthchecks.services.probing import (
@@ -52,4 +53,5 @@ __all__ = [
     "set_health_check_disabled",
     "sync_health_view",
     "update_health_check",
+    "with_defaults",
 ]

@@ -72,6 +72,17 @@ def check_problems(*, owner, data: Mapping, check: HealthCheck | None = None) ->
     return problems
 
 
+def with_defaults(data: Mapping) -> dict:
+    """A new check's settings: the model's defaults (every region for `regions`) under `data`."""
+    defaults = {
+        field.name: field.get_default()
+        for field in HealthCheck._meta.concrete_fields
+        if field.name in CHECK_FIELDS and field.has_default()
+    }
+    defaults["regions"] = list(settings.HEALTHCHECK_REGIONS)
+    return {**defaults, **data}
+
+
 def merged_settings(*, check: HealthCheck, data: Mapping) -> dict:
     """The check's current settings (children included) with `data` laid over them."""
     merged = {field: getattr(check, field) for field in CHECK_FIELDS}
@@ -91,7 +102,11 @@ def _normalise(data: Mapping) -> dict:
 
 
 def create_health_check(*, owner, data: Mapping) -> HealthCheck:
-    """Create a check and its per-region rows; raises InvalidHealthCheck on bad settings."""
+    """Create a check and its per-region rows; raises InvalidHealthCheck on bad settings.
+
+    Settings left out take the model's defaults (interval 30 s, threshold 3, every region).
+    """
+    data = with_defaults(data)
     problems = check_problems(owner=owner, data=data)
     if problems:
         raise InvalidHealthCheck(problems)

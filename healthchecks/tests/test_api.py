@@ -39,6 +39,18 @@ def test_create_list_update_and_delete_a_check(owner_api):
     assert not HealthCheck.objects.filter(pk=check.pk).exists()
 
 
+def test_settings_left_out_take_the_defaults_the_schema_gives(owner_api, settings):
+    response = owner_api.post(
+        "/api/v1/healthchecks",
+        {"name": "minimal", "check_type": "tcp", "ip_address": "192.0.2.1", "port": 443},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert (body["request_interval_seconds"], body["failure_threshold"]) == (30, 3)
+    assert body["regions"] == list(settings.HEALTHCHECK_REGIONS)
+
+
 def test_bad_check_settings_answer_400_by_field(owner_api):
     cases = [
         ({"port": 0}, "port", "port: 0 is not a valid port; use 1 to 65535"),
