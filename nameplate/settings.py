@@ -106,6 +106,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that its latency covers every other middleware (nameplate/metrics.py).
+    "nameplate.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -311,6 +313,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBIL
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TASK_DEFAULT_QUEUE = "celery"
+# Beat keeps its schedule in Redis and holds a lock there (celery-redbeat): a second beat, started
+# by mistake or one per host, waits on the lock and takes over within the lock's timeout when
+# the first one stops or dies, so every due task is sent once.
+CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
+CELERY_REDBEAT_REDIS_URL = REDIS_URL
+CELERY_REDBEAT_KEY_PREFIX = env_str("CELERY_REDBEAT_KEY_PREFIX", "redbeat")
+CELERY_REDBEAT_LOCK_TIMEOUT = env_int("CELERY_REDBEAT_LOCK_TIMEOUT", 30)
+# Also how often a waiting beat tries the lock: a standby takes over within about 5 + 30 s.
+CELERY_BEAT_MAX_INTERVAL = env_int("CELERY_BEAT_MAX_INTERVAL", 5)
 
 LOGGING = {
     "version": 1,
@@ -387,3 +398,36 @@ HEALTHCHECK_DEMO_SECONDARY = env_str("HEALTHCHECK_DEMO_SECONDARY", "127.0.0.1:80
 # Each checker region is a Celery queue. A worker started without -Q serves the default queue
 # and every region; `celery -A nameplate worker -Q <region>` serves one region only.
 CELERY_TASK_QUEUES = [Queue(CELERY_TASK_DEFAULT_QUEUE), *(Queue(region) for region in HEALTHCHECK_REGIONS)]
+
+# ---- web server (gunicorn; nameplate/gunicorn.conf.py reads these) ---------------------------
+
+
+def env_listen(name: str, default: str) -> str:
+    """HOST:PORT ([IPv6]:PORT), or empty for none."""
+    value = env_str(name, default)
+    host, _, port = value.rpartition(":")
+    if value and not (host and port.isdigit() and int(port) < 65536):
+        raise ImproperlyConfigured(f"{name}: {value!r} is not HOST:PORT")
+    return value
+
+
+# Where gunicorn listens (HOST:PORT), behind the reverse proxy.
+WEB_BIND = env_listen("WEB_BIND", "127.0.0.1:8000")
+# Processes, and threads in each (gthread): a process per core, and threads to keep it busy
+# while requests wait on PostgreSQL and Redis (measured in docs/deployment.md).
+WEB_WORKERS = env_int("WEB_WORKERS", max(2, os.cpu_count() or 1))
+WEB_THREADS = env_int("WEB_THREADS", 8)
+# A request still running after this long is killed with its worker, which is then restarted.
+WEB_TIMEOUT_SECONDS = env_int("WEB_TIMEOUT_SECONDS", 30)
+# On restart or stop, requests in flight get this long to finish.
+WEB_GRACEFUL_TIMEOUT_SECONDS = env_int("WEB_GRACEFUL_TIMEOUT_SECONDS", 30)
+# Idle keep-alive connections from the reverse proxy are closed after this long.
+WEB_KEEPALIVE_SECONDS = env_int("WEB_KEEPALIVE_SECONDS", 5)
+# The addresses whose X-Forwarded-* headers gunicorn believes: the reverse proxy's.
+WEB_FORWARDED_ALLOW_IPS = env_str("WEB_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+# ---- metrics (Prometheus, nameplate/metrics.py) ----------------------------------------------
+# Each process kind answers GET /metrics on a listener of its own; empty turns that one off.
+# Several workers on one host need a port each (METRICS_WORKER_LISTEN per unit).
+METRICS_WEB_LISTEN = env_listen("METRICS_WEB_LISTEN", "127.0.0.1:9101")
+METRICS_WORKER_LISTEN = env_listen("METRICS_WORKER_LISTEN", "127.0.0.1:9102")

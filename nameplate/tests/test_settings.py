@@ -45,6 +45,12 @@ def test_check_deploy_warns_with_development_settings():
             "most",
             "HEALTHCHECK_HEALTHY_REGION_SHARE: 'most' is not a number",
         ),
+        ("METRICS_WEB_LISTEN", "9101", "METRICS_WEB_LISTEN: '9101' is not HOST:PORT"),
+        (
+            "METRICS_WORKER_LISTEN",
+            "localhost:http",
+            "METRICS_WORKER_LISTEN: 'localhost:http' is not HOST:PORT",
+        ),
         (
             "REGISTRAR_REMINDER_DAYS",
             "30,a week",
