@@ -125,3 +125,48 @@ class ApiToken(models.Model):
 
     def is_last_used_stale(self, now) -> bool:
         return self.last_used_at is None or now - self.last_used_at >= self.LAST_USED_RESOLUTION
+
+
+class AccessKeyQuerySet(OwnedQuerySet):
+    def active(self) -> "AccessKeyQuerySet":
+        return self.filter(revoked_at__isnull=True)
+
+
+class AccessKey(models.Model):
+    """A Route 53 API access key: an AKIA-shaped id and a secret stored encrypted (accounts/accesskeys.py).
+
+    SigV4 needs the secret itself to recompute a signature, so unlike an API token it is not
+    hashed: it is encrypted with a key derived from the settings and shown to its owner once.
+    The scope fields are an API token's (accounts/scopes.py).
+    """
+
+    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="access_keys")
+    name = models.CharField(max_length=100)
+    access_key_id = models.CharField(max_length=20, unique=True)
+    encrypted_secret = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    zone_ids = models.JSONField(null=True, blank=True, help_text="Hosted-zone ids; empty means every zone.")
+    is_read_only = models.BooleanField(default=False)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AccessKeyQuerySet.as_manager()
+
+    LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.access_key_id})"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    def is_expired(self, now) -> bool:
+        return self.expires_at is not None and self.expires_at <= now
+
+    def is_last_used_stale(self, now) -> bool:
+        return self.last_used_at is None or now - self.last_used_at >= self.LAST_USED_RESOLUTION

@@ -44,4 +44,6 @@ urlpatterns = [
     path("profile/", views.profile, name="accounts-profile"),
     path("tokens/", views.token_list, name="accounts-token-list"),
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="accounts-token-revoke"),
+    path("access-keys/", views.access_keys, name="accounts-access-key-list"),
+    path("access-keys/<int:key_id>/revoke/", views.access_key_revoke, name="accounts-access-key-revoke"),
 ]

@@ -1,5 +1,6 @@
 import functools
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -10,8 +11,8 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts import forms, scopes, services, twofactor
-from accounts.models import ApiToken, User
+from accounts import accesskeys, forms, scopes, services, twofactor
+from accounts.models import AccessKey, ApiToken, User
 from kernel.ownership import get_owned_object_or_404
 from kernel.views import show_service_error
 
@@ -152,6 +153,38 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     services.revoke_api_token(token)
     messages.success(request, f"Token {token.name} is revoked.")
     return redirect("accounts-token-list")
+
+
+@login_required
+@two_factor_verified
+def access_keys(request: HttpRequest) -> HttpResponse:
+    """Account → Access keys: keys for the Route 53 API (boto3, the AWS CLI, Terraform …)."""
+    zone_choices = scopes.zone_directory().zone_choices(request.user)
+    form = forms.ApiTokenForm(request.POST or None, zone_choices=zone_choices)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            new_key = accesskeys.create_access_key(
+                owner=request.user, name=form.cleaned_data["name"], **form.token_options()
+            )
+        except accesskeys.AccessKeyError as error:
+            show_service_error(form, error)
+        else:
+            messages.success(request, "Access key created. Copy the secret now: it is shown only once.")
+            form = forms.ApiTokenForm(zone_choices=zone_choices)
+    keys = [(key, scopes.describe(key)) for key in AccessKey.objects.owned_by(request.user)]
+    context = {"form": form, "keys": keys, "new_key": new_key, "site_url": settings.SITE_URL}
+    return render(request, "accounts/access_keys.html", context)
+
+
+@login_required
+@two_factor_verified
+@require_POST
+def access_key_revoke(request: HttpRequest, key_id: int) -> HttpResponse:
+    access_key = get_owned_object_or_404(AccessKey, request.user, pk=key_id)
+    accesskeys.revoke_access_key(access_key)
+    messages.success(request, f"Access key {access_key.access_key_id} is revoked.")
+    return redirect("accounts-access-key-list")
 
 
 @login_required

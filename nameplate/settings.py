@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "zones",
     "healthchecks",
     "dnsserver",
+    "route53",
     "console",
 ]
 

@@ -2,6 +2,9 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from console import views as console_views
+from route53 import views as route53_views
+
 api_urls = [
     path("", include("accounts.api_urls")),
     path("", include("console.api_urls")),
@@ -11,6 +14,8 @@ api_urls = [
 ]
 
 urlpatterns = [
+    path("", include("route53.urls")),
+    path("", route53_views.aws_json_or(console_views.home)),
     path("", include("console.urls")),
     path("account/", include("accounts.urls")),
     path("api/v1/", include(api_urls)),
