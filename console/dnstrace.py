@@ -5,9 +5,10 @@ TCP when the answer is truncated) within a deadline; `trace` is the policy that 
 referrals and CNAMEs from the root down and records every step.
 
 The walk knows three tiers of servers. Each tier has its port: on the Internet all are 53;
-in development the root, TLD and hosted-zone servers share 127.0.0.1 on three ports, so a
-server named in the root's referral is asked on the TLD port, and one named in a TLD's
-referral on the hosted-zone port.
+in development the root and TLD servers share 127.0.0.1 on two ports, so a server named in
+the root's referral is asked on the TLD port, and one named in a TLD's referral (or a zone's)
+on the hosted-zone name servers' port, at the address its glue gives: each name server has
+its own, and answers only the zones delegated to it.
 """
 
 import socket

@@ -19,10 +19,18 @@ from zones.models import HostedZone
 
 
 def run_trace(qname: str, qtype: str) -> dnstrace.Trace:
-    """Trace `qname` from our root server down, asking each tier on its port."""
+    """Trace `qname` from our root server down, asking each tier on its port.
+
+    The root and the TLD servers are asked on their listeners' ports (DNS_SERVER_LISTEN);
+    the hosted zones' name servers at the addresses the glue gives, on DNS_NAMESERVER_PORT.
+    """
     listeners = listeners_by_role(settings.DNS_SERVER_LISTEN)
     root = dnstrace.Server("root", listeners["root"].host, listeners["root"].port)
-    ports = {role: listeners[role].port for role in dnstrace.TIERS}
+    ports = {
+        "root": listeners["root"].port,
+        "tld": listeners["tld"].port,
+        "auth": settings.DNS_NAMESERVER_PORT,
+    }
     return dnstrace.trace(qname, qtype, root=root, ports=ports)
 
 

@@ -1,6 +1,7 @@
 """Keeping the served zones current, and telling Redis what we serve and what we answered.
 
-`Follower` loads every zone of the server's roles from their sources at start, then:
+`Follower` loads every zone of the server's roles from their sources, and the registry's
+domains the hosted zones' delegation follows, at start, then:
 - listens on `dns:changes` (`zone <id> <serial>`, `registry <tld> <serial>`) and
   `health:changes` (`<check id> <1|0>`), reloading the health view from `health:status` on
   every (re)connection;
@@ -26,20 +27,22 @@ import dns.rcode
 import dns.rdatatype
 
 from dnsserver import xfr
-from dnsserver.handler import ServerState
+from dnsserver.handler import HOSTED_ROLE, ServerState
 from kernel import bus
-from zones.engine import CompileError, ZoneData, compile_zone
+from zones.engine import CompileError, Registration, ZoneData, ZoneSnapshot, compile_zone
 
 logger = logging.getLogger(__name__)
 
 HEARTBEAT_SECONDS = 2.0
+# What _compile answers for a zone that no longer exists.
+_GONE = object()
 COUNTERS_SECONDS = 1.0
 RECONNECT_SECONDS = 1.0
 STOP_SECONDS = 5.0
 
 
 class RoleSources(Protocol):
-    """Each role's zones (dnsserver.sources): the database in production, plain data in tests."""
+    """Each role's zones and the registry's domains (dnsserver.sources): the database, or test data."""
 
     def serials(self, role: str) -> dict[str, int]:
         """Every zone key of the role with its current serial."""
@@ -47,6 +50,14 @@ class RoleSources(Protocol):
 
     def load(self, role: str, key: str) -> ZoneData | None:
         """The zone's data now, or None when it no longer exists."""
+        ...
+
+    def registrations_version(self) -> object:
+        """Something that changes whenever `registrations` would answer differently."""
+        ...
+
+    def registrations(self) -> list[Registration]:
+        """The registry's domains, which the hosted zones' delegation follows."""
         ...
 
 
@@ -79,9 +90,11 @@ class Follower:
         self._tasks: list[asyncio.Task] = []
         self._notifies: set[asyncio.Task] = set()
         self._redis = None
+        self._registrations_version: object = None
 
     async def load_all(self) -> None:
         """Compile every zone of every role; a zone that fails to load is logged and skipped."""
+        await self.sync_registrations()
         for role in self.state.zones:
             await self.sync_role(role)
 
@@ -108,20 +121,54 @@ class Follower:
                 logger.warning("could not close the Redis connection cleanly: %s", error)
             self._redis = None
 
+    async def sync_registrations(self) -> None:
+        """Re-read the registry's domains when they changed; the hosted zones are chosen anew."""
+        if HOSTED_ROLE not in self.state.zones:
+            return
+        try:
+            version = await asyncio.to_thread(self.source.registrations_version)
+            if version == self._registrations_version:
+                return
+            registrations = await asyncio.to_thread(self.source.registrations)
+        except Exception:
+            logger.exception("could not read the registry's delegations; following the previous ones")
+            return
+        async with self._locks[HOSTED_ROLE]:
+            self.state.zones[HOSTED_ROLE] = self.state.zones[HOSTED_ROLE].with_registrations(registrations)
+        self._registrations_version = version
+        logger.info("following %d registered domains", len(registrations))
+
     async def sync_role(self, role: str) -> None:
-        """Bring a role's zones in line with the source: load new and changed, drop gone."""
+        """Bring a role's zones in line with the source: load new and changed, drop gone.
+
+        The changed zones are compiled first and swapped in together, so that which zone
+        answers a name is decided once over all of them.
+        """
         try:
             serials = await asyncio.to_thread(self.source.serials, role)
         except Exception:
             logger.exception("could not list the %s zones; serving what is loaded", role)
             return
-        current = {snapshot.key: snapshot.serial for snapshot in self.state.zones[role]}
-        for key in current.keys() - serials.keys():
-            self.state.zones[role] = self.state.zones[role].remove(key)
+        async with self._locks[role]:
+            current = {snapshot.key: snapshot.serial for snapshot in self.state.zones[role]}
+            removed = sorted(current.keys() - serials.keys())
+            loaded = []
+            for key, serial in serials.items():
+                if current.get(key) == serial:
+                    continue
+                snapshot = await self._compile(role, key)
+                if snapshot is None:
+                    continue
+                if snapshot is _GONE:
+                    removed.append(key)
+                else:
+                    loaded.append(snapshot)
+            if not loaded and not removed:
+                return
+            self.state.zones[role] = self.state.zones[role].update(loaded, removed)
+        for key in removed:
             logger.info("zone %s is gone from the %s role", key, role)
-        for key, serial in serials.items():
-            if current.get(key) != serial:
-                await self.reload(role, key, serial)
+        await self._announce(role, loaded)
 
     async def reload(self, role: str, key: str, serial: int | None = None) -> None:
         """Compile one zone afresh and swap it in, unless we already serve `serial`."""
@@ -129,28 +176,40 @@ class Follower:
             served = self.state.zones[role].get(key)
             if serial is not None and served is not None and served.serial == serial:
                 return
-            try:
-                data = await asyncio.to_thread(self.source.load, role, key)
-                if data is None:
-                    self.state.zones[role] = self.state.zones[role].remove(key)
-                    return
-                if self.adjust is not None:
-                    data = self.adjust(data)
-                snapshot = await asyncio.to_thread(compile_zone, data)
-            except CompileError as error:
-                logger.error("zone %s (%s) does not compile: %s", key, role, error)
+            snapshot = await self._compile(role, key)
+            if snapshot is None:
                 return
-            except Exception:
-                logger.exception("could not load zone %s (%s); serving the previous copy", key, role)
+            if snapshot is _GONE:
+                self.state.zones[role] = self.state.zones[role].remove(key)
                 return
             self.state.zones[role] = self.state.zones[role].replace(snapshot)
-            logger.info("serving %s (%s) serial %s", snapshot.origin, key, snapshot.serial)
-        self.on_change("zone", key)
-        if snapshot.notify_targets:
-            task = asyncio.create_task(xfr.send_notify(snapshot))
-            self._notifies.add(task)
-            task.add_done_callback(self._notifies.discard)
-        if self._redis is not None:
+        await self._announce(role, [snapshot])
+
+    async def _compile(self, role: str, key: str) -> ZoneSnapshot | object | None:
+        """The zone compiled from the source now; _GONE when it no longer exists; None when it failed."""
+        try:
+            data = await asyncio.to_thread(self.source.load, role, key)
+            if data is None:
+                return _GONE
+            if self.adjust is not None:
+                data = self.adjust(data)
+            return await asyncio.to_thread(compile_zone, data)
+        except CompileError as error:
+            logger.error("zone %s (%s) does not compile: %s", key, role, error)
+        except Exception:
+            logger.exception("could not load zone %s (%s); serving the previous copy", key, role)
+        return None
+
+    async def _announce(self, role: str, snapshots: list[ZoneSnapshot]) -> None:
+        """After a swap: log, tell the listeners and the secondaries, report the serials."""
+        for snapshot in snapshots:
+            logger.info("serving %s (%s) serial %s", snapshot.origin, snapshot.key, snapshot.serial)
+            self.on_change("zone", snapshot.key)
+            if snapshot.notify_targets:
+                task = asyncio.create_task(xfr.send_notify(snapshot))
+                self._notifies.add(task)
+                task.add_done_callback(self._notifies.discard)
+        if snapshots and self._redis is not None:
             try:
                 await self._report_served()
             except Exception as error:
@@ -160,6 +219,7 @@ class Follower:
     async def _poll_forever(self) -> None:
         while True:
             await asyncio.sleep(self.poll_seconds)
+            await self.sync_registrations()
             for role in self.state.zones:
                 try:
                     await self.sync_role(role)
@@ -190,6 +250,7 @@ class Follower:
             await pubsub.subscribe(bus.DNS_CHANGES_CHANNEL, bus.HEALTH_CHANGES_CHANNEL)
             self.state.health = bus.parse_health_status(await client.hgetall(bus.HEALTH_STATUS_KEY))
             # Anything published while we were away is caught up by one sync.
+            await self.sync_registrations()
             for role in self.state.zones:
                 await self.sync_role(role)
             while True:
@@ -217,6 +278,9 @@ class Follower:
             return
         if change.role in self.state.zones:
             await self.reload(change.role, change.key, change.serial)
+        if change.role != HOSTED_ROLE:
+            # A TLD's delegations changed: the hosted zones may follow them differently.
+            await self.sync_registrations()
 
     async def _report_forever(self) -> None:
         beat = 0.0

@@ -9,10 +9,12 @@ answer.
 """
 
 import collections
+import ipaddress
 import logging
 import random
 import struct
 import time
+from collections.abc import Mapping
 
 import dns.exception
 import dns.message
@@ -39,13 +41,15 @@ from dnsserver.wire import (
     parse_options,
     parse_query,
 )
-from zones.engine import EngineConfig, Question, ZoneSet, answer, find_wire
+from zones.engine import Delegations, EngineConfig, Question, ZoneSet, answer, find_wire
 from zones.engine.data import IPAddress
 from zones.engine.render import QR, TC
 
 logger = logging.getLogger(__name__)
 
 ROLES = ("auth", "tld", "root")
+# The role of hosted zones, which follow delegation (the others serve the registry's zones).
+HOSTED_ROLE = "auth"
 TCP_LIMIT = 65535
 MAX_NAME_OCTETS = 255
 TRANSFER_TYPES = frozenset({dns.rdatatype.AXFR, dns.rdatatype.IXFR})
@@ -55,10 +59,22 @@ COOKIE_OPTS_KEPT = 65536
 
 
 class ServerState:
-    """What every listener of a process answers from. Attributes are replaced, never edited."""
+    """What every listener of a process answers from. Attributes are replaced, never edited.
 
-    def __init__(self, config: EngineConfig | None = None, roles: tuple[str, ...] = ROLES) -> None:
-        self.zones: dict[str, ZoneSet] = {role: ZoneSet() for role in roles}
+    `name_servers` (host → address) are our name servers: the `auth` zones then follow
+    delegation, and a listener on one of those addresses answers as that name server.
+    """
+
+    def __init__(
+        self,
+        config: EngineConfig | None = None,
+        roles: tuple[str, ...] = ROLES,
+        name_servers: Mapping[dns.name.Name, str] | None = None,
+    ) -> None:
+        delegations = Delegations.build(name_servers) if name_servers is not None else None
+        self.zones: dict[str, ZoneSet] = {
+            role: ZoneSet(delegations=delegations if role == HOSTED_ROLE else None) for role in roles
+        }
         self.health: dict[int, bool] = {}
         self.config = config or EngineConfig()
         self.cookies = CookieJar()
@@ -70,13 +86,26 @@ class ServerState:
         counters, self.counters = self.counters, collections.Counter()
         return counters
 
+    def name_server_at(self, role: str, host: str) -> str | None:
+        """The name server a listener of `role` on `host` answers as, or None (the convenience listener)."""
+        zones = self.zones.get(role)
+        if role != HOSTED_ROLE or zones is None:
+            return None
+        address = ipaddress.ip_address(host).compressed
+        return address if address in zones.delegations.addresses else None
+
 
 class QueryHandler:
-    """Answers the requests of one listener's role."""
+    """Answers the requests of one listener: its role's zones, as one name server or as the convenience one.
 
-    def __init__(self, state: ServerState, role: str) -> None:
+    `name_server` is the address of the name server the listener is (it answers that name
+    server's zones only); None for every other listener.
+    """
+
+    def __init__(self, state: ServerState, role: str, name_server: str | None = None) -> None:
         self.state = state
         self.role = role
+        self.name_server = name_server
         self._cookie_opts: dict[bytes, tuple[IPAddress, int, bytes, bytes]] = {}
 
     def handle(self, data: bytes, address: IPAddress, is_tcp: bool = False) -> bytes | None:
@@ -101,7 +130,7 @@ class QueryHandler:
         """Replies to one TCP request: several messages for a zone transfer, else one."""
         if _question_type(data) in TRANSFER_TYPES:
             try:
-                return xfr.transfer(self.state.zones[self.role], data, address)
+                return xfr.transfer(self.state.zones[self.role], data, address, self.name_server)
             except dns.exception.DNSException:
                 reply = error_reply(data, dns.rcode.FORMERR)
                 return [reply] if reply is not None else []
@@ -166,7 +195,7 @@ class QueryHandler:
         if rdtype in TRANSFER_TYPES:
             return None
         key = data[12 : offset + 1].lower()
-        zone = self.state.zones[self.role].find(key, address)
+        zone = self.state.zones[self.role].find(key, address, self.name_server)
         if zone is None:
             return None
         template = find_wire(zone, key, rdtype)
@@ -218,7 +247,7 @@ class QueryHandler:
     def _dispatch(self, query: Query, address: IPAddress, is_tcp: bool) -> bytes:
         edns = query.edns
         key = query.qname.lower()
-        zone = self.state.zones[self.role].find(key, address)
+        zone = self.state.zones[self.role].find(key, address, self.name_server)
         scope: int | None = 0 if edns is not None and edns.has_ecs else None
         if zone is None:
             template = _refused_template(query)
@@ -255,6 +284,7 @@ class QueryHandler:
             self.state.health,
             config=self.state.config,
             rng=self.state.rng,
+            name_server=self.name_server,
         )
         return result.message.to_wire(), result.scope_prefix
 

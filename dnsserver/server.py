@@ -1,5 +1,9 @@
 """Sockets: one UDP and one TCP socket per listener, driven by the asyncio loop.
 
+A listener on one of our name servers' addresses answers as that name server (only the
+zones whose delegation set names it); the kernel tells the sockets apart by their bound
+address, so a query costs nothing to sort (docs/dns-server.md, "Which zone answers").
+
 UDP is read in batches: when the socket is readable, one recvmmsg(2) call reads up to
 `UDP_BATCH` datagrams, each is answered, and one sendmmsg(2) call sends the replies
 (batch.py); up to `UDP_BATCHES_PER_EVENT` batches run before the loop gets control back.
@@ -181,14 +185,27 @@ class DnsServer:
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
         for listener in self.listeners:
-            handler = QueryHandler(self.state, listener.role)
-            udp, tcp = self._bind_pair(listener)
+            name_server = self.state.name_server_at(listener.role, listener.host)
+            handler = QueryHandler(self.state, listener.role, name_server)
+            try:
+                udp, tcp = self._bind_pair(listener)
+            except OSError as error:
+                await self.stop()
+                raise OSError(
+                    error.errno, f"cannot listen on {listener.host} port {listener.port}: {error.strerror}"
+                ) from None
             self._udp.append(_UdpEndpoint(loop, udp, handler))
             server = await loop.create_server(lambda handler=handler: _TcpConnection(handler), sock=tcp)
             self._tcp.append(server)
             port = udp.getsockname()[1]
             self.bound.append(Listener(listener.role, listener.host, port))
-            logger.info("listening for %s on %s port %s (UDP and TCP)", listener.role, listener.host, port)
+            logger.info(
+                "listening for %s on %s port %s (UDP and TCP)%s",
+                listener.role,
+                listener.host,
+                port,
+                f" as name server {name_server}" if name_server else "",
+            )
 
     def _bind_pair(self, listener: Listener) -> tuple[socket.socket, socket.socket]:
         family = socket.AF_INET6 if ":" in listener.host else socket.AF_INET
@@ -196,7 +213,11 @@ class DnsServer:
         # the rare clash both are closed and another pair is tried.
         for _ in range(20):
             udp = self._socket(family, socket.SOCK_DGRAM)
-            udp.bind((listener.host, listener.port))
+            try:
+                udp.bind((listener.host, listener.port))
+            except OSError:
+                udp.close()
+                raise
             port = udp.getsockname()[1]
             tcp = self._socket(family, socket.SOCK_STREAM)
             try:

@@ -1,17 +1,26 @@
-"""Where the DNS server's zones come from, one source per role.
+"""Where the DNS server's zones come from, one source per role, and the registry's delegations.
 
 The server does not know the apps: whoever starts it hands it a `ZoneSource` for each role
 (`database_sources()` does so for `manage.py dnsserver`: hosted zones for `auth`, the
-registry's zones for `tld` and `root`). `MemoryZoneSource` holds plain data, for tests,
-benchmarks and zone files served as they are.
+registry's zones for `tld` and `root`), the registry's domains the `auth` role follows
+(`RegistrationSource`), and the name servers' addresses (`name_server_pool()`).
+`MemoryZoneSource` holds plain data, for tests, benchmarks and zone files served as they are.
 """
 
+import ipaddress
 import threading
 from collections.abc import Mapping
 from typing import Protocol
 
+import dns.name
+from django.db.models import Count, Max
+from django.utils import timezone
+
+from registrar.models import Domain
+from registrar.registry import models as registry_models
 from registrar.registry.zonedata import RegistryZoneSource
-from zones.engine import ZoneData
+from zones import services as zone_services
+from zones.engine import Registration, ZoneData
 from zones.snapshot import HostedZoneSource
 
 
@@ -27,11 +36,46 @@ class ZoneSource(Protocol):
         ...
 
 
-class SourcesByRole:
-    """The follower's view of the sources: each role's zones from its own source."""
+class RegistrationSource:
+    """The registry's domains, where their TLDs delegate them and which account holds each.
 
-    def __init__(self, sources: Mapping[str, ZoneSource]) -> None:
+    Read-only over the registry's tables and our registrar's domains. `version` changes when
+    a TLD zone's serial does or a domain is added, changed or removed.
+    """
+
+    def version(self) -> tuple:
+        serials = tuple(
+            registry_models.ZoneSerial.objects.exclude(zone=".")
+            .order_by("zone")
+            .values_list("zone", "serial")
+        )
+        domains = registry_models.DomainObject.objects.aggregate(count=Count("pk"), last=Max("updated_at"))
+        ours = Domain.objects.aggregate(count=Count("pk"), last=Max("pk"))
+        return (serials, domains["count"], domains["last"], ours["count"], ours["last"])
+
+    def load(self) -> list[Registration]:
+        now = timezone.now()
+        owners = dict(Domain.objects.filter(state__in=Domain.MANAGED_STATES).values_list("name", "owner_id"))
+        return [
+            Registration(
+                name=dns.name.from_text(domain.name),
+                name_servers=tuple(dns.name.from_text(host) for host in domain.name_servers)
+                if domain.is_delegated(now)
+                else (),
+                owner=str(owners.get(domain.name, "")),
+            )
+            for domain in registry_models.DomainObject.objects.filter(deleted_at__isnull=True)
+        ]
+
+
+class SourcesByRole:
+    """The follower's view of the sources: each role's zones, and the registry's domains."""
+
+    def __init__(
+        self, sources: Mapping[str, ZoneSource], registrations: RegistrationSource | None = None
+    ) -> None:
         self.sources = dict(sources)
+        self.registration_source = registrations
 
     def serials(self, role: str) -> dict[str, int]:
         return self.sources[role].serials()
@@ -39,20 +83,48 @@ class SourcesByRole:
     def load(self, role: str, key: str) -> ZoneData | None:
         return self.sources[role].load(key)
 
+    def registrations_version(self) -> object:
+        return self.registration_source.version() if self.registration_source is not None else None
+
+    def registrations(self) -> list[Registration]:
+        return self.registration_source.load() if self.registration_source is not None else []
+
 
 def database_sources() -> SourcesByRole:
     """Hosted zones for `auth`; the registry's TLD zones for `tld` and its root zone for `root`."""
     return SourcesByRole(
-        {"auth": HostedZoneSource(), "tld": RegistryZoneSource("tld"), "root": RegistryZoneSource("root")}
+        {"auth": HostedZoneSource(), "tld": RegistryZoneSource("tld"), "root": RegistryZoneSource("root")},
+        RegistrationSource(),
     )
 
 
+def name_server_pool() -> dict[dns.name.Name, str]:
+    """Our name servers (host → address, as settings give them): a listener on one's address answers as it."""
+    return {
+        dns.name.from_text(host): ipaddress.ip_address(address).compressed
+        for host, address in zone_services.name_server_pool().items()
+    }
+
+
 class MemoryZoneSource:
-    """Zones held in memory by role and key; `put` and `delete` stand in for database writes."""
+    """Zones and registry domains in memory; `put`, `delete` and `register` stand in for database writes."""
 
     def __init__(self) -> None:
         self._zones: dict[str, dict[str, ZoneData]] = {}
+        self._registrations: dict[dns.name.Name, Registration] = {}
         self._lock = threading.Lock()
+
+    def register(self, registration: Registration) -> None:
+        with self._lock:
+            self._registrations[registration.name] = registration
+
+    def registrations_version(self) -> object:
+        with self._lock:
+            return tuple(self._registrations.values())
+
+    def registrations(self) -> list[Registration]:
+        with self._lock:
+            return list(self._registrations.values())
 
     def put(self, role: str, data: ZoneData) -> None:
         with self._lock:

@@ -27,11 +27,11 @@ NOTIFY_TIMEOUT_SECONDS = 2.0
 NOTIFY_ATTEMPTS = 3
 
 
-def transfer(zones: ZoneSet, data: bytes, address: IPAddress) -> list[bytes]:
-    """The reply messages to an AXFR or IXFR request received over TCP."""
+def transfer(zones: ZoneSet, data: bytes, address: IPAddress, name_server: str | None = None) -> list[bytes]:
+    """The reply messages to an AXFR or IXFR request received over TCP (on `name_server`, if one)."""
     request = dns.message.from_wire(data)
     question = request.question[0]
-    zone = zones.find_zone(question.name, address)
+    zone = zones.find_zone(question.name, address, name_server)
     if zone is None or zone.origin != question.name or not zone.allows_transfer(address):
         reply = dns.message.make_response(request)
         reply.set_rcode(dns.rcode.REFUSED)

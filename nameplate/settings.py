@@ -3,6 +3,7 @@
 A bad value stops start-up with a message naming the variable (see `env_bool`, `env_int`).
 """
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -355,8 +356,57 @@ REGISTRAR_REMINDER_DAYS = env_int_list("REGISTRAR_REMINDER_DAYS", "30,7")
 DNS_NAMESERVER_DOMAINS = env_list(
     "DNS_NAMESERVER_DOMAINS", "nameplate-dns.com,nameplate-dns.net,nameplate-dns.org,nameplate-dns.io"
 )
-# Addresses of the name-server hosts, in the order of DNS_NAMESERVER_DOMAINS (repeated if fewer).
-DNS_NAMESERVER_ADDRESSES = env_list("DNS_NAMESERVER_ADDRESSES", "127.0.0.1")
+
+
+def _env_name_server_addresses(name: str, default: str, domain_count: int) -> list[str]:
+    """Addresses and FIRST-LAST ranges, expanded; distinct, and at least one per name-server domain."""
+    addresses: list[str] = []
+    for item in env_list(name, default):
+        first, _, last = item.partition("-")
+        try:
+            start = ipaddress.ip_address(first.strip())
+            end = ipaddress.ip_address(last.strip()) if last else start
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} is not an IP address or a FIRST-LAST range"
+            ) from None
+        if start.version != end.version or end < start or int(end) - int(start) >= 65536:
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} is not a FIRST-LAST range (one IP version, FIRST not above LAST, "
+                "at most 65,536 addresses)"
+            )
+        addresses.extend(str(ipaddress.ip_address(int(start) + n)) for n in range(int(end) - int(start) + 1))
+    if len(set(addresses)) != len(addresses):
+        raise ImproperlyConfigured(f"{name}: every name server needs an address of its own; some repeat")
+    if len(addresses) < domain_count:
+        raise ImproperlyConfigured(
+            f"{name}: {len(addresses)} addresses for {domain_count} name-server domains; "
+            "every domain needs at least one name server"
+        )
+    return addresses
+
+
+# Every name server has its own address, and the DNS server answers a zone only on the
+# addresses of its own four. With D domains, the n-th address is the host
+# ns-<n // D>.<the (n % D)-th domain>: 32 addresses make ns-0 to ns-7 under each domain.
+# At most that many zones of one name (or of a name and names above and below it) can exist.
+DNS_NAMESERVER_ADDRESSES = _env_name_server_addresses(
+    "DNS_NAMESERVER_ADDRESSES", "127.0.53.10-127.0.53.41", len(DNS_NAMESERVER_DOMAINS)
+)
+# The port of the name servers' listeners (on each of DNS_NAMESERVER_ADDRESSES), as resolvers
+# and the trace tool ask them: 53 on the Internet, and in development too (run as root).
+DNS_NAMESERVER_PORT = env_int("DNS_NAMESERVER_PORT", 53)
+if not 1 <= DNS_NAMESERVER_PORT <= 65535:
+    raise ImproperlyConfigured(f"DNS_NAMESERVER_PORT: {DNS_NAMESERVER_PORT} is not a port from 1 to 65535")
+# Private zones answer the clients inside their networks: a network may be at most this wide.
+DNS_NETWORK_WIDEST_IPV4_PREFIX = env_int("DNS_NETWORK_WIDEST_IPV4_PREFIX", 8)
+DNS_NETWORK_WIDEST_IPV6_PREFIX = env_int("DNS_NETWORK_WIDEST_IPV6_PREFIX", 32)
+for _name, _value, _bits in (
+    ("DNS_NETWORK_WIDEST_IPV4_PREFIX", DNS_NETWORK_WIDEST_IPV4_PREFIX, 32),
+    ("DNS_NETWORK_WIDEST_IPV6_PREFIX", DNS_NETWORK_WIDEST_IPV6_PREFIX, 128),
+):
+    if not 0 <= _value <= _bits:
+        raise ImproperlyConfigured(f"{_name}: {_value} is not a prefix length from 0 to {_bits}")
 DNS_HOSTMASTER = env_str("DNS_HOSTMASTER", "hostmaster.nameplate-dns.com.")
 DNS_SERVER_LISTEN = env_list(
     "DNS_SERVER_LISTEN", "auth=127.0.0.1:8053,tld=127.0.0.1:8054,root=127.0.0.1:8055"

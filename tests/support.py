@@ -1,6 +1,7 @@
 """Helpers for the end-to-end tests: buy a domain the normal way, run the DNS server on the database."""
 
 import asyncio
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -13,12 +14,13 @@ import dns.rdatatype
 from dnsserver.follow import Follower
 from dnsserver.handler import ServerState
 from dnsserver.server import DnsServer
-from dnsserver.sources import database_sources
+from dnsserver.sources import database_sources, name_server_pool
 from kernel.listeners import Listener
 from kernel.redis import async_redis_client
 from registrar import services as registrar_services
 from registrar.models import Domain
 from registrar.registry.seed import ensure_registry_seed
+from zones import services as zone_services
 from zones.snapshot import engine_config
 
 TEST_CARD = "4242 4242 4242 4242"
@@ -40,12 +42,23 @@ class LiveDnsServer:
     """Our DNS server with its database zone source and Redis follow, in a thread of its own.
 
     `listeners` are "role=host:port" texts; port 0 picks a free port (see `.port(role)`).
+    With `name_server_port` it also listens, as each name server, on that port of every
+    name server's own address (settings.DNS_NAMESERVER_ADDRESSES), as `manage.py dnsserver`
+    does; 0 picks one port free on all of them (`.name_server_port`).
     """
 
-    def __init__(self, listeners: list[str], *, poll_seconds: float = 0.5) -> None:
+    def __init__(
+        self, listeners: list[str], *, poll_seconds: float = 0.5, name_server_port: int | None = None
+    ) -> None:
         self.listeners = [Listener.parse(text) for text in listeners]
+        self.name_servers = name_server_pool()
+        self.name_server_port = name_server_port
+        if name_server_port is not None:
+            addresses = list(dict.fromkeys(self.name_servers.values()))
+            self.name_server_port = name_server_port or free_port_on(addresses)
+            self.listeners += [Listener("auth", address, self.name_server_port) for address in addresses]
         roles = tuple(dict.fromkeys(listener.role for listener in self.listeners))
-        self.state = ServerState(engine_config(), roles=roles)
+        self.state = ServerState(engine_config(), roles=roles, name_servers=self.name_servers)
         self.follower = Follower(
             self.state,
             database_sources(),
@@ -80,8 +93,31 @@ class LiveDnsServer:
         return [f"{item.role}=127.0.0.1:{self.port(item.role)}" for item in self.listeners]
 
 
+def free_port_on(addresses: list[str]) -> int:
+    """A port free for UDP and TCP on every one of `addresses` (checked, not reserved)."""
+    for _ in range(50):
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.bind((addresses[0], 0))
+            port = probe.getsockname()[1]
+        try:
+            for address in addresses:
+                for kind in (socket.SOCK_DGRAM, socket.SOCK_STREAM):
+                    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+                    with socket.socket(family, kind) as probe:
+                        probe.bind((address, port))
+        except OSError:
+            continue
+        return port
+    raise OSError(f"no port free on all of {addresses}")
+
+
 def query(qname: str, rdtype: str, port: int, *, host: str = "127.0.0.1", **make: Any) -> dns.message.Message:
     return dns.query.udp(dns.message.make_query(qname, rdtype, **make), host, port=port, timeout=3)
+
+
+def name_server_address(host: str) -> str:
+    """The address of one of our name servers (absolute host name)."""
+    return zone_services.name_server_pool()[host]
 
 
 def wait_for_delegation(server: "LiveDnsServer", domain: str, *, host: str = "127.0.0.1") -> None:

@@ -72,7 +72,11 @@ def record_set_data(row: RecordSet) -> RecordSetData:
 
 
 def hosted_zone_data(zone: HostedZone) -> ZoneData:
-    """A hosted zone, its record sets and (private zones) its networks' CIDRs."""
+    """A hosted zone, its record sets, (private zones) its networks' CIDRs, and what delegation reads.
+
+    Which listener answers from it follows its delegation set's hosts (not its apex NS, which
+    its owner may edit), its owner and its age (zones/engine/delegation.py).
+    """
     rows = zone.record_sets.select_related("alias_endpoint").order_by("name", "type", "set_identifier")
     networks = ()
     if zone.is_private:
@@ -87,6 +91,9 @@ def hosted_zone_data(zone: HostedZone) -> ZoneData:
         record_sets=[record_set_data(row) for row in rows],
         key=str(zone.pk),
         networks=networks,
+        name_servers=tuple(dns.name.from_text(host) for host in zone.name_servers),
+        owner=str(zone.owner_id),
+        created=(zone.created_at.timestamp(), zone.pk),
     )
 
 
@@ -107,7 +114,7 @@ class HostedZoneSource:
         return {str(pk): serial for pk, serial, is_private in rows if not is_private or pk in private}
 
     def load(self, key: str) -> ZoneData | None:
-        zone = HostedZone.objects.filter(pk=int(key)).first()
+        zone = HostedZone.objects.filter(pk=int(key)).select_related("delegation_set").first()
         return hosted_zone_data(zone) if zone is not None else None
 
 

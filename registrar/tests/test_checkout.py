@@ -16,6 +16,7 @@ from registrar.registry import models as registry_models
 from registrar.registry.seed import ensure_registry_seed
 from registrar.tests.conftest import CONTACT, TEST_CARD, buy, fund
 from zones.models import HostedZone
+from zones.services import name_server_pool
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +43,7 @@ def test_checkout_charges_registers_and_delegates_to_the_hosted_zone(
     assert domain.hosted_zone_id == zone.pk and domain.name_servers == expected
     # Our own name-server hosts exist at the registry with their glue.
     for host in expected:
-        assert registry_models.Host.objects.get(name=host).addresses == ["127.0.0.1"]
+        assert registry_models.Host.objects.get(name=host).addresses == [name_server_pool()[host + "."]]
     assert [c.role for c in domain.contacts.all()] == ["admin", "registrant", "tech"]
     assert not CartItem.objects.filter(owner=funded_owner).exists()
 

@@ -7,6 +7,7 @@ from django.core.management.base import CommandError
 from registrar.registry import models as registry_models
 from registrar.registry.seed import ensure_registry_seed
 from registrar.registry.zonedata import current_serial
+from zones.services import name_server_pool
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,9 @@ def test_seed_is_idempotent_and_registers_the_provider_domains(registry):
     assert provider.sponsor.client_id == "nameplate"
     assert provider.name_servers == ["ns-0.nameplate-dns.org", "ns-1.nameplate-dns.org"]
     assert set(provider.statuses) == {"clientDeleteProhibited", "clientTransferProhibited"}
-    assert registry_models.Host.objects.get(name="ns-1.nameplate-dns.org").addresses == ["127.0.0.1"]
+    assert registry_models.Host.objects.get(name="ns-1.nameplate-dns.org").addresses == [
+        name_server_pool()["ns-1.nameplate-dns.org."]
+    ]
 
 
 def test_registryseed_and_registryzone_commands(registry):

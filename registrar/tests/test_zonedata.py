@@ -16,6 +16,7 @@ from registrar.registry import commands
 from registrar.registry import models as registry_models
 from registrar.registry.zonedata import RegistryZoneError, build_root_zone, build_tld_zone, current_serial
 from registrar.tests.conftest import buy
+from zones.services import name_server_pool
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +45,10 @@ def test_tld_zone_has_soa_ns_and_provider_delegations_with_glue(registry):
     assert zone.get_rdataset("a.nic.com.", "A")[0].address == "127.0.0.1"
     provider = {r.target.to_text() for r in zone.get_rdataset("nameplate-dns.com.", "NS")}
     assert provider == {"ns-0.nameplate-dns.com.", "ns-1.nameplate-dns.com."}
-    assert zone.get_rdataset("ns-0.nameplate-dns.com.", "A")[0].address == "127.0.0.1"
+    assert (
+        zone.get_rdataset("ns-0.nameplate-dns.com.", "A")[0].address
+        == name_server_pool()["ns-0.nameplate-dns.com."]
+    )
     # nameplate-dns.net lives in the net zone, not here.
     assert zone.get_node("nameplate-dns.net.") is None
     assert build_tld_zone("net").get_rdataset("nameplate-dns.net.", "NS") is not None
@@ -74,7 +78,8 @@ def test_purchase_delegates_to_the_hosted_zone_with_sibling_glue(funded_owner):
     zone = build_tld_zone("com")
     expected = {("shop.com.", "NS", tuple(sorted(h + "." for h in hosts)))}
     # Glue for our hosts under .com (the others are in their own TLD zones).
-    expected |= {(h + ".", "A", ("127.0.0.1",)) for h in hosts if h.endswith(".com")}
+    pool = name_server_pool()
+    expected |= {(h + ".", "A", (pool[h + "."],)) for h in hosts if h.endswith(".com")}
     assert (
         records(zone) | {r for r in records(zone, skip_provider=False) if r[0] in {h + "." for h in hosts}}
         == expected

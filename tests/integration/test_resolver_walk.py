@@ -1,8 +1,10 @@
 """A real resolver nobody here wrote (Debian's unbound) walks root → TLD → zone on our servers.
 
 Our server listens on port 53 of distinct loopback addresses, as name servers on the Internet
-do: the root on 127.0.53.1, the registry's TLD servers on 127.0.53.2, the hosted-zone name
-servers on 127.0.53.3 to 127.0.53.6. unbound knows only our root server (its root hints).
+do: the root on 127.0.53.1, the registry's TLD servers on 127.0.53.2, and each hosted-zone
+name server on its own address, 127.0.53.3 to 127.0.53.10 (two under each name-server
+domain), answering only the zones delegated to it. unbound knows only our root server (its
+root hints).
 """
 
 import socket
@@ -14,7 +16,14 @@ import dns.rdatatype
 import pytest
 
 from kernel.testing import debian_program
-from tests.support import LiveDnsServer, buy_domain, query, wait_for_delegation, wait_until
+from tests.support import (
+    LiveDnsServer,
+    buy_domain,
+    name_server_address,
+    query,
+    wait_for_delegation,
+    wait_until,
+)
 from zones import services as zone_services
 from zones.rules import RecordSetSpec
 
@@ -22,7 +31,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 ROOT_ADDRESS = "127.0.53.1"
 TLD_ADDRESS = "127.0.53.2"
-ZONE_ADDRESSES = ["127.0.53.3", "127.0.53.4", "127.0.53.5", "127.0.53.6"]
+ZONE_ADDRESSES = [f"127.0.53.{number}" for number in range(3, 11)]
 UNBOUND = "/usr/sbin/unbound"
 
 
@@ -127,7 +136,10 @@ def test_unbound_finds_a_bought_domain_through_our_root_and_tld(owner, our_serve
     # Ask unbound only once our servers have the data, or it caches the NXDOMAIN for the SOA minimum.
     wait_for_delegation(our_servers, "walk-the-tree.com.")
     wait_until(
-        lambda: query("www.walk-the-tree.com.", "A", 53, host=ZONE_ADDRESSES[0]).answer, what="the record"
+        lambda: (
+            query("www.walk-the-tree.com.", "A", 53, host=name_server_address(zone.name_servers[0])).answer
+        ),
+        what="the record",
     )
 
     assert wait_until(
@@ -141,3 +153,27 @@ def test_unbound_finds_a_bought_domain_through_our_root_and_tld(owner, our_serve
     assert wait_until(
         lambda: _resolve(unbound, "www.walk-the-tree.com.") == ["192.0.2.81"], what="the change"
     )
+
+
+def test_unbound_reaches_the_delegated_zone_of_two_with_one_name(owner, other_user, our_servers, unbound):
+    # B's zone is older; A then buys the name, and the registry delegates it to A's zone.
+    theirs = zone_services.create_hosted_zone(owner=other_user, name="two-of-a-name.com")
+    spec = RecordSetSpec(name="www", type="A", ttl=2, values=("203.0.113.66",))
+    zone_services.apply_change_batch(hosted_zone=theirs, changes=[zone_services.Change("CREATE", spec)])
+    domain = buy_domain(owner, "two-of-a-name.com")
+    ours = domain.hosted_zone
+    spec = RecordSetSpec(name="www", type="A", ttl=2, values=("192.0.2.90",))
+    zone_services.apply_change_batch(hosted_zone=ours, changes=[zone_services.Change("CREATE", spec)])
+    wait_for_delegation(our_servers, "two-of-a-name.com.")
+    for zone in (ours, theirs):
+        wait_until(
+            lambda zone=zone: (
+                query(
+                    "www.two-of-a-name.com.", "A", 53, host=name_server_address(zone.name_servers[0])
+                ).answer
+            ),
+            what=f"zone {zone.pk} on its name servers",
+        )
+
+    assert not set(ours.name_servers) & set(theirs.name_servers)
+    assert _resolve(unbound, "www.two-of-a-name.com.") == ["192.0.2.90"]

@@ -7,7 +7,14 @@ import pytest
 from django.core.management import call_command
 
 from console import tools
-from tests.support import LiveDnsServer, buy_domain, query, wait_for_delegation, wait_until
+from tests.support import (
+    LiveDnsServer,
+    buy_domain,
+    name_server_address,
+    query,
+    wait_for_delegation,
+    wait_until,
+)
 from zones import services as zone_services
 from zones.models import HostedZone
 from zones.rules import RecordSetSpec
@@ -17,8 +24,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def live_dns(settings):
-    with LiveDnsServer(["root=127.0.0.1:0", "tld=127.0.0.1:0", "auth=127.0.0.1:0"]) as server:
+    listeners = ["root=127.0.0.1:0", "tld=127.0.0.1:0", "auth=127.0.0.1:0"]
+    with LiveDnsServer(listeners, name_server_port=0) as server:
         settings.DNS_SERVER_LISTEN = server.listen_setting()
+        settings.DNS_NAMESERVER_PORT = server.name_server_port
         yield server
 
 
@@ -47,10 +56,52 @@ def test_trace_of_a_bought_domain_walks_root_tld_zone(owner, live_dns):
     assert tld.outcome == "referral"
     zone_servers = set(domain.hosted_zone.name_servers)
     assert {line.split()[-1] for line in tld.authority} == zone_servers
-    assert auth.server.name in zone_servers and auth.server.port == live_dns.port("auth")
+    # The zone's own name server, at its own address (from the glue), on the name servers' port.
+    assert auth.server.name in zone_servers and auth.server.port == live_dns.name_server_port
+    assert auth.server.address == name_server_address(auth.server.name)
     assert auth.is_authoritative
     assert auth.answer == ["www.trace-me.com. 60 IN A 192.0.2.44"]
     assert all(step.rtt_ms is not None for step in result.steps)
+
+
+@pytest.mark.parametrize("other_first", [True, False], ids=["other-zone-older", "other-zone-newer"])
+def test_trace_reaches_the_delegated_zone_of_two_with_one_name(owner, other_user, live_dns, other_first):
+    if other_first:
+        other = zone_services.create_hosted_zone(owner=other_user, name="twins.com")
+    domain = buy_domain(owner, "twins.com")
+    if not other_first:
+        other = zone_services.create_hosted_zone(owner=other_user, name="twins.com")
+    add_records(other, RecordSetSpec(name="www", type="A", ttl=60, values=("203.0.113.66",)))
+    zone = domain.hosted_zone
+    add_records(zone, RecordSetSpec(name="www", type="A", ttl=60, values=("192.0.2.45",)))
+    wait_for_delegation(live_dns, "twins.com.")
+    for hosted, address in ((zone, "192.0.2.45"), (other, "203.0.113.66")):
+        wait_until(
+            lambda hosted=hosted, address=address: (
+                [
+                    rdata.address
+                    for rrset in query(
+                        "www.twins.com.",
+                        "A",
+                        live_dns.name_server_port,
+                        host=name_server_address(hosted.name_servers[0]),
+                    ).answer
+                    for rdata in rrset
+                ]
+                == [address]
+            ),
+            what=f"zone {hosted.pk} on its own name servers",
+        )
+
+    result = tools.run_trace("www.twins.com", "A")
+
+    assert result.outcome == "answer", result.error
+    assert [step.tier for step in result.steps] == ["root", "tld", "auth"]
+    auth = result.steps[-1]
+    assert auth.server.name in zone.name_servers
+    assert auth.server.address == name_server_address(auth.server.name)
+    assert auth.answer == ["www.twins.com. 60 IN A 192.0.2.45"]
+    assert not set(zone.name_servers) & set(other.name_servers)
 
 
 def test_trace_of_an_unregistered_name_ends_in_nxdomain_at_the_tld(owner, live_dns):

@@ -3,14 +3,16 @@
 Input is plain data (`ZoneData`, `RecordSetData`); `compile_zone` turns it into an immutable
 `ZoneSnapshot`; `answer` answers one `Question` from a `ZoneSet` (or one snapshot) under a
 health view and returns the response with the reasons behind it; `find_wire` is the server's
-fast path over the same snapshot. See docs/dns-server.md.
+fast path over the same snapshot. Which zone answers on which listener follows delegation
+(`Delegations`, `Registration`). See docs/dns-server.md.
 
 The modules, one concept each: `data` (the input), `errors`, `index` (the compile-time
 name index), `compiler` (`compile_zone` and the precomputed answers), `snapshot`
-(`ZoneSnapshot`), `zoneset` (`ZoneSet`, `is_newer`), `resolver` (RFC 1034 resolution),
-`policies` (Route 53's routing), `geo` and `countries` (where a client is), `render` (wire
-templates) and `answers` (the entry points). Policies, failover roles and the geolocation
-codes come from `zones.vocabulary`, shared with the rest of zones/.
+(`ZoneSnapshot`), `delegation` (which zone answers where), `zoneset` (`ZoneSet`,
+`is_newer`), `resolver` (RFC 1034 resolution), `policies` (Route 53's routing), `geo` and
+`countries` (where a client is), `render` (wire templates) and `answers` (the entry points).
+Policies, failover roles and the geolocation codes come from `zones.vocabulary`, shared
+with the rest of zones/.
 """
 
 from zones.engine.answers import DEFAULT_CONFIG, Answer, Question, answer, find_wire
@@ -25,6 +27,7 @@ from zones.engine.data import (
     zone_data_from_dns_zone,
     zone_data_from_text,
 )
+from zones.engine.delegation import Delegations, Registration
 from zones.engine.errors import CompileError, EngineError
 from zones.engine.geo import (
     DEFAULT_REGIONS,
@@ -47,6 +50,7 @@ __all__ = [
     "Answer",
     "ChainLocator",
     "CompileError",
+    "Delegations",
     "Endpoint",
     "EngineConfig",
     "EngineError",
@@ -58,6 +62,7 @@ __all__ = [
     "Question",
     "Reason",
     "RecordSetData",
+    "Registration",
     "RoutingPolicy",
     "TableLocator",
     "ZoneData",

@@ -92,12 +92,15 @@ def answer(
     config: EngineConfig = DEFAULT_CONFIG,
     rng: random.Random | None = None,
     query_id: int = 0,
+    name_server: str | None = None,
 ) -> Answer:
     """Answer one question from the zones of a role (or one zone) under a health view.
 
     `health` maps health-check ids to True/False; a missing id counts as healthy. The
     message echoes `question.qname` exactly (letter case included). Names outside every
-    zone visible to the client get REFUSED. Never raises for well-formed questions.
+    zone visible to the client get REFUSED. `name_server` is the address of the name
+    server asked (it answers only its own zones), None for the convenience listener.
+    Never raises for well-formed questions.
     """
     context = QueryContext(
         config=config,
@@ -109,7 +112,7 @@ def answer(
     if isinstance(zones, ZoneSnapshot):
         zone = zones if question.qname.is_subdomain(zones.origin) else None
     else:
-        zone = zones.find_zone(question.qname, question.client_address)
+        zone = zones.find_zone(question.qname, question.client_address, name_server)
     message = dns.message.Message(id=query_id)
     message.flags = dns.flags.QR
     message.question = [dns.rrset.RRset(question.qname, dns.rdataclass.IN, question.rdtype)]

@@ -99,6 +99,9 @@ def compile_zone(data: ZoneData) -> ZoneSnapshot:
         negative_tail=negative_tail,
         has_wildcards=any(key.startswith(b"\x01*") for key in names if key != origin_key),
         record_count=record_count,
+        name_servers=frozenset(name_key(host) for host in data.name_servers),
+        owner=data.owner,
+        created=data.created,
     )
 
 

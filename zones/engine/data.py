@@ -96,6 +96,11 @@ class ZoneData:
     `networks` makes the zone private: it answers only to sources inside those CIDRs.
     `xfr_networks` may transfer it (AXFR/IXFR); `notify_targets` ("host" or "host:port")
     receive a NOTIFY on every new serial.
+
+    Which listener answers from a public zone (delegation.py) reads the rest:
+    `name_servers`, the hosts of its delegation set (not its apex NS, which its owner may
+    edit); `owner`, the account holding it ("" for none); `created`, (creation time in
+    seconds since the epoch, a number that breaks ties), older zones first.
     """
 
     origin: dns.name.Name
@@ -105,6 +110,9 @@ class ZoneData:
     networks: tuple[Network, ...] = ()
     xfr_networks: tuple[Network, ...] = ()
     notify_targets: tuple[str, ...] = ()
+    name_servers: tuple[dns.name.Name, ...] = ()
+    owner: str = ""
+    created: tuple[float, int] = (0.0, 0)
     extra: dict = field(default_factory=dict)
 
     @property

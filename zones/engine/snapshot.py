@@ -26,6 +26,8 @@ class ZoneSnapshot:
     `answers` maps name key + type (2 bytes, big-endian) to a response template (see
     render.py); `names` maps name keys to shared NodeInfo; `referrals` maps delegation
     points to (counts, tail); `negative_tail` is the SOA authority of NXDOMAIN/NODATA.
+    `name_servers` holds the name keys of the delegation set's hosts; `owner` and
+    `created` are ZoneData's (delegation.py reads all three).
     """
 
     origin: dns.name.Name
@@ -45,6 +47,9 @@ class ZoneSnapshot:
     negative_tail: bytes
     has_wildcards: bool
     record_count: int
+    name_servers: frozenset[bytes] = frozenset()
+    owner: str = ""
+    created: tuple[float, int] = (0.0, 0)
 
     @property
     def is_private(self) -> bool:
@@ -66,6 +71,11 @@ class ZoneSnapshot:
             if candidate.rdtype == rdtype and candidate.name == name:
                 return candidate
         return None
+
+    def cut_name_servers(self, cut_key: bytes) -> frozenset[bytes]:
+        """The name keys of the hosts a delegation point of this zone names in its NS set."""
+        rrset = self.rrsets.get(cut_key + dns.rdatatype.NS.to_bytes(2, "big"))
+        return frozenset(name_key(rdata.target) for rdata in rrset) if rrset is not None else frozenset()
 
     def get_group(self, name: dns.name.Name, rdtype: int) -> tuple[RecordSetData, ...] | None:
         return self.groups.get(name_key(name) + rdtype.to_bytes(2, "big"))

@@ -15,7 +15,7 @@ its types and limits), `names`, `values`, `record_sets` (one record set on its o
 """
 
 from zones.rules.names import absolute_name, ancestors_within, is_below, normalize_zone_name, parse_name
-from zones.rules.networks import address_problems, cidr_problems
+from zones.rules.networks import address_problems, cidr_problems, overlap_problems
 from zones.rules.problems import Problem
 from zones.rules.protected import (
     NS_TTL,
@@ -81,6 +81,7 @@ __all__ = [
     "is_below",
     "normalize_value",
     "normalize_zone_name",
+    "overlap_problems",
     "parse_name",
     "parse_soa",
     "soa_value",

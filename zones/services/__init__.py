@@ -6,7 +6,8 @@ services.apply_change_batch(hosted_zone=zone, changes=[services.Change("CREATE",
 
 The modules: `plan` (the pure diff of a batch), `changes` (normalise, plan, check and write a
 batch), `serials`, `status` (PENDING to INSYNC), `hosted_zones` (zones, delegation sets,
-networks, endpoints), `listing` (the record list's pages) and `errors`.
+networks, endpoints), `name_servers` (the pool, glue, a zone's four), `locks`, `listing` (the
+record list's pages) and `errors`.
 """
 
 from zones.services.changes import apply_change_batch, apply_plan, plan_changes, rule_context
@@ -19,12 +20,12 @@ from zones.services.hosted_zones import (
     delete_endpoint,
     delete_hosted_zone,
     delete_network,
-    name_server_addresses,
-    pick_name_servers,
+    network_prefix_limits,
     save_endpoint,
     save_network,
     update_hosted_zone,
 )
+from zones.services.name_servers import name_server_addresses, name_server_pool, pick_name_servers
 from zones.services.plan import (
     ACTIONS,
     CREATE,
@@ -63,6 +64,8 @@ __all__ = [
     "delete_hosted_zone",
     "delete_network",
     "name_server_addresses",
+    "name_server_pool",
+    "network_prefix_limits",
     "next_serial",
     "pick_name_servers",
     "plan_changes",

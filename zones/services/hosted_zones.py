@@ -1,7 +1,11 @@
-"""Hosted zones, delegation sets, networks and endpoints: creating, editing and deleting them."""
+"""Hosted zones, delegation sets, networks and endpoints: creating, editing and deleting them.
 
+Which name servers a zone gets is name_servers.py's; here, who may create which zone and
+which network.
+"""
+
+import ipaddress
 import logging
-import secrets
 from collections.abc import Iterable
 from typing import Any
 
@@ -11,65 +15,18 @@ from django.db import IntegrityError, transaction
 from kernel import bus
 from zones import rules
 from zones.models import AuditEntry, ChangeBatch, DelegationSet, Endpoint, HostedZone, Network, RecordSet
+from zones.services import locks
 from zones.services.errors import ZoneError
+from zones.services.name_servers import (
+    check_delegation_set,
+    is_name_server_name,
+    lock_name_servers,
+    pick_name_servers,
+)
 from zones.services.plan import CREATE, audit_dict
 from zones.services.serials import next_serial, set_soa_serial
 
 logger = logging.getLogger(__name__)
-
-NAME_SERVER_COUNT = 4
-# Route 53 numbers its name-server hosts ns-0 … ns-2047; so do we.
-NAME_SERVER_HOSTS_PER_DOMAIN = 2048
-
-
-# ---- name servers ---------------------------------------------------------------------------
-
-
-def _name_server_domains() -> list[str]:
-    domains = [
-        domain.strip().strip(".").lower() for domain in settings.DNS_NAMESERVER_DOMAINS if domain.strip()
-    ]
-    if not domains:
-        raise ZoneError("DNS_NAMESERVER_DOMAINS is empty: no name servers to delegate to")
-    return domains
-
-
-def pick_name_servers() -> list[str]:
-    """Four host names spread over the name-server domains, as Route 53 spreads over TLDs."""
-    domains = _name_server_domains()
-    start = secrets.randbelow(NAME_SERVER_HOSTS_PER_DOMAIN)
-    hosts = []
-    for index in range(NAME_SERVER_COUNT):
-        domain = domains[index % len(domains)]
-        number = (start + index * 509) % NAME_SERVER_HOSTS_PER_DOMAIN
-        hosts.append(f"ns-{number}.{domain}.")
-    return hosts
-
-
-def name_server_addresses(hosts: Iterable[str] | None = None) -> dict[str, list[str]]:
-    """Host → addresses (glue) for our name servers; every host in use when `hosts` is None.
-
-    A host under the n-th of DNS_NAMESERVER_DOMAINS gets the n-th of DNS_NAMESERVER_ADDRESSES
-    (the list repeats when shorter). Hosts not under our domains are left out.
-    """
-    domains = _name_server_domains()
-    addresses = list(settings.DNS_NAMESERVER_ADDRESSES) or ["127.0.0.1"]
-    if hosts is None:
-        hosts = sorted(
-            {
-                host
-                for servers in DelegationSet.objects.values_list("name_servers", flat=True)
-                for host in servers
-            }
-        )
-    result: dict[str, list[str]] = {}
-    for host in hosts:
-        host = host.lower() if host.endswith(".") else host.lower() + "."
-        parent = host.split(".", 1)[1].rstrip(".") if "." in host.rstrip(".") else ""
-        if parent in domains:
-            result[host] = [addresses[domains.index(parent) % len(addresses)]]
-    return result
-
 
 # ---- delegation sets ------------------------------------------------------------------------
 
@@ -109,10 +66,28 @@ def _raise_first(problems: list[rules.Problem]) -> None:
         raise ZoneError.from_problem(problems[0])
 
 
+def network_prefix_limits() -> dict[int, int]:
+    """The widest network the operator allows, as the shortest prefix per IP version."""
+    return {4: settings.DNS_NETWORK_WIDEST_IPV4_PREFIX, 6: settings.DNS_NETWORK_WIDEST_IPV6_PREFIX}
+
+
+def _other_accounts_networks(owner: Any) -> list:
+    return [
+        ipaddress.ip_network(cidr, strict=False)
+        for cidrs in Network.objects.exclude(owner=owner).values_list("cidrs", flat=True)
+        for cidr in cidrs
+    ]
+
+
 def save_network(*, owner: Any, name: str, cidrs: list[str], network: Network | None = None) -> Network:
-    """Create or update a network (a named list of CIDRs). Raises ZoneError for bad CIDRs or a taken name."""
+    """Create or update a network (a named list of CIDRs).
+
+    Raises ZoneError (field `cidrs`) for a bad CIDR, one wider than the operator's limit
+    (DNS_NETWORK_WIDEST_IPV4_PREFIX, DNS_NETWORK_WIDEST_IPV6_PREFIX) or one overlapping
+    another account's network, and (field `name`) for a taken name.
+    """
     cleaned = [str(cidr).strip() for cidr in cidrs if str(cidr).strip()]
-    _raise_first(rules.cidr_problems(cleaned))
+    _raise_first(rules.cidr_problems(cleaned, network_prefix_limits()))
     name = name.strip()
     if not name:
         raise ZoneError("A network needs a name.", field="name")
@@ -122,6 +97,9 @@ def save_network(*, owner: Any, name: str, cidrs: list[str], network: Network | 
     if clash.exists():
         raise ZoneError(f"You already have a network named {name}.", field="name")
     with transaction.atomic():
+        # Two accounts saving overlapping CIDRs at once must not both pass the check.
+        locks.hold(locks.NETWORKS)
+        _raise_first(rules.overlap_problems(cleaned, _other_accounts_networks(owner)))
         if network is None:
             network = Network.objects.create(owner=owner, name=name, cidrs=cleaned)
         else:
@@ -220,8 +198,11 @@ def create_hosted_zone(
 ) -> HostedZone:
     """Create a hosted zone with its SOA and apex NS; the same caller reference returns the same zone.
 
-    Raises ZoneError for a bad name, a private zone without networks, or another user's
-    network or delegation set.
+    A public zone gets four name servers that no zone of its name, above it or below it
+    uses (name_servers.py). Raises ZoneError for a bad name, a public zone named like a TLD
+    or under our name-server domains, a private zone without networks, another user's
+    network or delegation set, a reusable delegation set that shares a name server with
+    such a zone, or no free name servers left for the name.
     """
     if caller_reference:
         existing = HostedZone.objects.filter(owner=owner, caller_reference=caller_reference).first()
@@ -229,6 +210,14 @@ def create_hosted_zone(
             return existing
     zone_name, problems = rules.normalize_zone_name(name)
     _raise_first(problems)
+    if not is_private and zone_name.count(".") == 1:
+        raise ZoneError(
+            f"{zone_name} is a top-level domain: a public hosted zone is for a name under one, "
+            f"such as example.{zone_name}",
+            field="name",
+        )
+    if not is_private and is_name_server_name(zone_name):
+        raise ZoneError(f"{zone_name} is where this service's name servers live", field="name")
     networks = list(networks)
     if is_private and not networks:
         raise ZoneError("A private hosted zone needs at least one network.", field="networks")
@@ -242,10 +231,16 @@ def create_hosted_zone(
         raise ZoneError("At most 256 characters.", field="comment")
     try:
         with transaction.atomic():
+            if not is_private:
+                lock_name_servers()
             if delegation_set is None:
                 delegation_set = DelegationSet.objects.create(
-                    owner=owner, name_servers=pick_name_servers(), is_reusable=False
+                    owner=owner,
+                    name_servers=pick_name_servers(None if is_private else zone_name),
+                    is_reusable=False,
                 )
+            elif not is_private:
+                check_delegation_set(delegation_set, zone_name)
             zone = HostedZone.objects.create(
                 owner=owner,
                 name=zone_name,

@@ -62,14 +62,33 @@ def test_create_hosted_zone_is_idempotent_on_caller_reference(owner, other_user)
     assert HostedZone.objects.filter(owner=owner).count() == 1
 
 
-def test_name_server_addresses_give_glue_for_each_host(zone, settings):
-    settings.DNS_NAMESERVER_ADDRESSES = ["192.0.2.53", "198.51.100.53"]
+def test_every_name_server_has_an_address_of_its_own(owner, settings):
+    settings.DNS_NAMESERVER_ADDRESSES = [f"192.0.2.{number}" for number in range(1, 9)]
+    pool = services.name_server_pool()
+    assert pool == {
+        "ns-0.nameplate-dns.com.": "192.0.2.1",
+        "ns-0.nameplate-dns.net.": "192.0.2.2",
+        "ns-0.nameplate-dns.org.": "192.0.2.3",
+        "ns-0.nameplate-dns.io.": "192.0.2.4",
+        "ns-1.nameplate-dns.com.": "192.0.2.5",
+        "ns-1.nameplate-dns.net.": "192.0.2.6",
+        "ns-1.nameplate-dns.org.": "192.0.2.7",
+        "ns-1.nameplate-dns.io.": "192.0.2.8",
+    }
+    zone = services.create_hosted_zone(owner=owner, name="glue.example")
+    assert [host.split(".", 1)[1] for host in zone.name_servers] == [
+        "nameplate-dns.com.",
+        "nameplate-dns.net.",
+        "nameplate-dns.org.",
+        "nameplate-dns.io.",
+    ]
     addresses = services.name_server_addresses(zone.name_servers)
-    assert set(addresses) == set(zone.name_servers)
-    domains = [domain.lower() for domain in settings.DNS_NAMESERVER_DOMAINS]
-    for host, found in addresses.items():
-        index = domains.index(host.split(".", 1)[1].rstrip("."))
-        assert found == [settings.DNS_NAMESERVER_ADDRESSES[index % 2]]
+    assert addresses == {host: [pool[host]] for host in zone.name_servers}
+    assert len({address for found in addresses.values() for address in found}) == 4
+    # Glue is given for our hosts only, in any spelling.
+    assert services.name_server_addresses(
+        ["NS-1.nameplate-dns.IO", "ns-9.nameplate-dns.com.", "ns1.other.net."]
+    ) == {"ns-1.nameplate-dns.io.": ["192.0.2.8"]}
     assert set(services.name_server_addresses()) >= set(zone.name_servers)
 
 
@@ -88,7 +107,7 @@ def test_a_private_zone_needs_a_network_of_its_owner(owner, other_user):
     theirs = services.save_network(owner=other_user, name="office", cidrs=["10.0.0.0/8"])
     with pytest.raises(services.ZoneError, match="no such network of yours"):
         services.create_hosted_zone(owner=owner, name="internal.example", is_private=True, networks=[theirs])
-    mine = services.save_network(owner=owner, name="vpc", cidrs=["10.1.0.0/16", "fd00::/8"])
+    mine = services.save_network(owner=owner, name="vpc", cidrs=["172.16.0.0/16", "fd00::/48"])
     zone = services.create_hosted_zone(owner=owner, name="example.com", is_private=True, networks=[mine])
     assert list(zone.networks.all()) == [mine]
 

@@ -1,7 +1,12 @@
-"""`manage.py dnsserver`: the authoritative DNS server (roles auth, tld, root)."""
+"""`manage.py dnsserver`: the authoritative DNS server (roles auth, tld, root).
+
+Without --listen it listens on DNS_SERVER_LISTEN (the convenience listener 127.0.0.1:8053
+and the registry's servers) and on DNS_NAMESERVER_PORT of each name server's own address.
+"""
 
 import asyncio
 import dataclasses
+import errno
 import logging
 import multiprocessing
 import signal
@@ -10,9 +15,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from dnsserver.follow import Follower
-from dnsserver.handler import ServerState
+from dnsserver.handler import HOSTED_ROLE, ServerState
 from dnsserver.server import DnsServer
-from dnsserver.sources import database_sources
+from dnsserver.sources import database_sources, name_server_pool
 from kernel.listeners import Listener, ListenerError
 from kernel.redis import async_redis_client
 from zones.engine import ZoneData, parse_networks
@@ -29,7 +34,11 @@ class Command(BaseCommand):
             "--listen",
             action="append",
             metavar="ROLE=HOST:PORT",
-            help="A listener (repeatable; IPv6 as auth=[::1]:8053). Default: DNS_SERVER_LISTEN.",
+            help=(
+                "A listener (repeatable; IPv6 as auth=[::1]:8053); an auth listener on a name server's "
+                "address answers as that name server. Default: DNS_SERVER_LISTEN, and auth on "
+                "DNS_NAMESERVER_PORT of every DNS_NAMESERVER_ADDRESSES address."
+            ),
         )
         parser.add_argument(
             "--workers", type=int, default=1, help="Processes sharing the ports (SO_REUSEPORT)."
@@ -47,14 +56,22 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
+        pool = name_server_pool()
         try:
-            listeners = [Listener.parse(text) for text in options["listen"] or settings.DNS_SERVER_LISTEN]
+            if options["listen"]:
+                listeners = [Listener.parse(text) for text in options["listen"]]
+            else:
+                listeners = [Listener.parse(text) for text in settings.DNS_SERVER_LISTEN] + [
+                    Listener(HOSTED_ROLE, address, settings.DNS_NAMESERVER_PORT)
+                    for address in dict.fromkeys(pool.values())
+                ]
             transfer = parse_networks(options["allow_transfer"])
         except (ListenerError, ValueError) as error:
             raise CommandError(str(error)) from None
         if options["workers"] < 1:
             raise CommandError("workers: must be at least 1")
         run = dict(
+            name_servers=pool,
             listeners=listeners,
             poll_seconds=options["poll_seconds"],
             transfer=transfer,
@@ -62,7 +79,10 @@ class Command(BaseCommand):
             reuse_port=options["workers"] > 1,
         )
         if options["workers"] == 1:
-            serve(**run)
+            try:
+                serve(**run)
+            except OSError as error:
+                raise CommandError(f"{error}{_PORT_HINT if error.errno == errno.EACCES else ''}") from None
             return
         processes = [
             multiprocessing.Process(target=serve, kwargs=run, daemon=True) for _ in range(options["workers"])
@@ -82,14 +102,17 @@ class Command(BaseCommand):
             process.join()
 
 
-def serve(*, listeners, poll_seconds, transfer, notify, reuse_port) -> None:
-    """Run one server process until SIGINT/SIGTERM."""
-    asyncio.run(_serve(listeners, poll_seconds, transfer, notify, reuse_port))
+_PORT_HINT = "; ports below 1024 need root (the name servers listen on DNS_NAMESERVER_PORT, 53 unless set)"
 
 
-async def _serve(listeners, poll_seconds, transfer, notify, reuse_port) -> None:
+def serve(*, name_servers, listeners, poll_seconds, transfer, notify, reuse_port) -> None:
+    """Run one server process until SIGINT/SIGTERM. Raises OSError when a listener cannot bind."""
+    asyncio.run(_serve(name_servers, listeners, poll_seconds, transfer, notify, reuse_port))
+
+
+async def _serve(name_servers, listeners, poll_seconds, transfer, notify, reuse_port) -> None:
     roles = tuple(dict.fromkeys(listener.role for listener in listeners))
-    state = ServerState(engine_config(), roles=roles)
+    state = ServerState(engine_config(), roles=roles, name_servers=name_servers)
 
     def adjust(data: ZoneData) -> ZoneData:
         return dataclasses.replace(data, xfr_networks=transfer, notify_targets=notify)

@@ -1,0 +1,132 @@
+"""Our name servers: the pool (each host with its own address), their glue, and a zone's four.
+
+The pool is settings.DNS_NAMESERVER_ADDRESSES read with DNS_NAMESERVER_DOMAINS: with D
+domains, the n-th address is the host `ns-<n // D>.<the (n % D)-th domain>.`, so the first D
+addresses are the `ns-0` of every domain, the next D the `ns-1`, and so on. A delegation set
+holds one host under each domain, as Route 53 spreads a set over four TLDs.
+
+The DNS server answers a public zone only on the addresses of its own delegation set's
+hosts, so what keeps zones apart is that two zones of one name, or of a name and a name
+below it, never share a host (`hosts_near`, `pick_name_servers`,
+`check_delegation_set`): Route 53's rule for same-name and parent/child zones.
+"""
+
+import secrets
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db.models import Q
+
+from zones.models import DelegationSet, HostedZone
+from zones.services import locks
+from zones.services.errors import ZoneError
+
+
+def name_server_domains() -> list[str]:
+    """DNS_NAMESERVER_DOMAINS as lower-case names without the final dot. Raises ZoneError when empty."""
+    domains = [
+        domain.strip().strip(".").lower() for domain in settings.DNS_NAMESERVER_DOMAINS if domain.strip()
+    ]
+    if not domains:
+        raise ZoneError("DNS_NAMESERVER_DOMAINS is empty: no name servers to delegate to")
+    return domains
+
+
+def name_server_pool() -> dict[str, str]:
+    """Every name server of the pool: host (absolute, lower case) → its own address."""
+    domains = name_server_domains()
+    return {
+        f"ns-{index // len(domains)}.{domains[index % len(domains)]}.": address
+        for index, address in enumerate(settings.DNS_NAMESERVER_ADDRESSES)
+    }
+
+
+def is_name_server_name(zone_name: str) -> bool:
+    """True for a name at or under one of our name-server domains (absolute, lower case)."""
+    return any(
+        zone_name == f"{domain}." or zone_name.endswith(f".{domain}.") for domain in name_server_domains()
+    )
+
+
+def name_server_addresses(hosts: Iterable[str] | None = None) -> dict[str, list[str]]:
+    """Host → addresses (glue) for our name servers; every host in use when `hosts` is None.
+
+    Each host of the pool has its own address (module docstring). Hosts outside the pool
+    are left out.
+    """
+    pool = name_server_pool()
+    if hosts is None:
+        hosts = sorted(
+            {
+                host
+                for servers in DelegationSet.objects.values_list("name_servers", flat=True)
+                for host in servers
+            }
+        )
+    result: dict[str, list[str]] = {}
+    for host in hosts:
+        host = host.lower() if host.endswith(".") else host.lower() + "."
+        if host in pool:
+            result[host] = [pool[host]]
+    return result
+
+
+def lock_name_servers() -> None:
+    """Hold the name-server lock until the current transaction ends, so that two zones made at once
+    cannot both take the same free host."""
+    locks.hold(locks.NAME_SERVERS)
+
+
+def hosts_near(zone_name: str, *, exclude: HostedZone | None = None) -> set[str]:
+    """The name servers of every public zone named `zone_name`, above it or below it."""
+    above = []
+    current = zone_name
+    while current.count(".") > 1:
+        current = current.split(".", 1)[1]
+        above.append(current)
+    zones = HostedZone.objects.filter(is_private=False).filter(
+        Q(name__in=[zone_name, *above]) | Q(name__endswith="." + zone_name)
+    )
+    if exclude is not None:
+        zones = zones.exclude(pk=exclude.pk)
+    return {
+        host for servers in zones.values_list("delegation_set__name_servers", flat=True) for host in servers
+    }
+
+
+def pick_name_servers(zone_name: str | None = None) -> list[str]:
+    """One free host under each name-server domain, at random; for `zone_name`, none in use near it.
+
+    Raises ZoneError (field `name`) when every host of a domain already serves a zone of
+    that name, above it or below it. Call it under `lock_name_servers` inside the
+    transaction that stores the set.
+    """
+    domains = name_server_domains()
+    taken = hosts_near(zone_name) if zone_name else set()
+    pool = name_server_pool()
+    hosts = []
+    for domain in domains:
+        free = [host for host in pool if host.endswith(f".{domain}.") and host not in taken]
+        if not free:
+            raise ZoneError(
+                f"{zone_name} cannot get four name servers of its own: every name server under "
+                f"{domain} already serves a hosted zone of this name, or of a name above or below it.",
+                field="name",
+            )
+        hosts.append(free[secrets.randbelow(len(free))])
+    return hosts
+
+
+def check_delegation_set(delegation_set: DelegationSet, zone_name: str) -> None:
+    """Refuse a reusable set for `zone_name` that shares a host with a zone of that name, above or below it.
+
+    Raises ZoneError (field `delegation_set`). Call it under `lock_name_servers`.
+    """
+    shared = sorted(set(delegation_set.name_servers) & hosts_near(zone_name))
+    if shared:
+        raise ZoneError(
+            f"delegation set {delegation_set.pk}: its name servers {', '.join(shared)} already serve a "
+            f"hosted zone named {zone_name} or a name above or below it, and two such zones never share "
+            "a name server; choose another delegation set, or none for four new name servers.",
+            field="delegation_set",
+        )
