@@ -90,6 +90,7 @@ class Follower:
         self._tasks: list[asyncio.Task] = []
         self._notifies: set[asyncio.Task] = set()
         self._redis = None
+        self._health_channel = ""
         self._registrations_version: object = None
 
     async def load_all(self) -> None:
@@ -247,7 +248,8 @@ class Follower:
         client = await self._client()
         pubsub = client.pubsub()
         try:
-            await pubsub.subscribe(bus.DNS_CHANGES_CHANNEL, bus.HEALTH_CHANGES_CHANNEL)
+            self._health_channel = bus.channel_name(bus.HEALTH_CHANGES_CHANNEL, client)
+            await pubsub.subscribe(bus.channel_name(bus.DNS_CHANGES_CHANNEL, client), self._health_channel)
             self.state.health = bus.parse_health_status(await client.hgetall(bus.HEALTH_STATUS_KEY))
             # Anything published while we were away is caught up by one sync.
             await self.sync_registrations()
@@ -263,7 +265,7 @@ class Follower:
     async def _on_message(self, message: dict) -> None:
         channel = message["channel"].decode() if isinstance(message["channel"], bytes) else message["channel"]
         data = message["data"].decode() if isinstance(message["data"], bytes) else str(message["data"])
-        if channel == bus.HEALTH_CHANGES_CHANNEL:
+        if channel == self._health_channel:
             health = bus.parse_health_change(data)
             if health is None:
                 logger.warning("ignoring a malformed %s message: %r", channel, data)

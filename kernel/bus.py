@@ -12,6 +12,7 @@ what the servers report. Each side calls the functions here, so a format is writ
 | `dns:servers`               | sorted set | each DNS server (heartbeat)     | zones (INSYNC)     |
 | `dns:queries:<YYYYMMDDHHMM>`| hash       | DNS servers (once a second)     | dashboard          |
 
+Channels carry the database number (`dns:changes@7`, see `channel_name`).
 Messages on `dns:changes`: `zone <hosted-zone id> <serial>` and `registry <tld or .> <serial>`.
 Messages on `health:changes`: `<health-check id> <1 healthy | 0 unhealthy>`.
 The publishers log a Redis failure and return: the database holds the truth and the DNS
@@ -44,6 +45,16 @@ QUERIES_TTL_SECONDS = 8 * 24 * 3600
 
 # Zone keys as the DNS servers name them: a hosted zone's id, or the registry's zone name.
 REGISTRY_KEY_PREFIX = "registry:"
+
+
+def channel_name(base: str, client) -> str:
+    """The channel `base` as it is named on `client`'s database.
+
+    Redis's pub/sub ignores the database number, so two installations (or two test runs)
+    sharing one Redis server, each on a database of its own, would hear each other's
+    messages; a channel name carries the database number of the client it goes through.
+    """
+    return f"{base}@{client.connection_pool.connection_kwargs.get('db', 0)}"
 
 
 def served_key(server_id: str) -> str:
@@ -104,7 +115,8 @@ def publish_registry_change(name: str, serial: int) -> None:
 
 def _publish(channel: str, message: str, what: str) -> None:
     try:
-        redis_client().publish(channel, message)
+        client = redis_client()
+        client.publish(channel_name(channel, client), message)
     except redis.RedisError as error:
         logger.warning("could not publish %s on %s: %s", what, channel, error)
 
@@ -135,10 +147,13 @@ def _status_fields(statuses: Mapping[int, bool]) -> dict[str, str]:
 
 def publish_health_changes(statuses: Mapping[int, bool]) -> None:
     """Write these statuses to `health:status` and announce each; raises redis.RedisError."""
-    pipe = redis_client().pipeline(transaction=True)
+    client = redis_client()
+    pipe = client.pipeline(transaction=True)
     pipe.hset(HEALTH_STATUS_KEY, mapping=_status_fields(statuses))
     for check_id, is_healthy in statuses.items():
-        pipe.publish(HEALTH_CHANGES_CHANNEL, health_change_message(check_id, is_healthy))
+        pipe.publish(
+            channel_name(HEALTH_CHANGES_CHANNEL, client), health_change_message(check_id, is_healthy)
+        )
     pipe.execute()
 
 

@@ -14,6 +14,7 @@ from dnsserver.follow import Follower
 from dnsserver.handler import ServerState
 from dnsserver.sources import MemoryZoneSource
 from dnsserver.tests.dns_fixtures import RunningServer
+from kernel import bus
 from kernel.testing import debian_program
 from zones.engine import FailoverRole, RecordSetData, RoutingPolicy, ZoneData
 from zones.tests.dns_fixtures import name
@@ -167,13 +168,13 @@ def test_changes_and_health_arrive_through_redis(redis_socket):
             assert changes.wait("report", "test-1")
             changes.clear("zone", "1")
             source.put("auth", zone(2, "192.0.2.20"))
-            client.publish("dns:changes", "zone 1 2")
+            client.publish(bus.channel_name(bus.DNS_CHANGES_CHANNEL, client), "zone 1 2")
             assert changes.wait("zone", "1")
             assert addresses(server, "www.follow.test.") == ["192.0.2.20"]
 
             assert addresses(server, "app.follow.test.") == ["192.0.2.1"]
             client.hset("health:status", "7", "0")
-            client.publish("health:changes", "7 0")
+            client.publish(bus.channel_name(bus.HEALTH_CHANGES_CHANNEL, client), "7 0")
             assert changes.wait("health", "7")
             assert addresses(server, "app.follow.test.") == ["192.0.2.2"]
 

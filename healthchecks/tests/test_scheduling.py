@@ -105,7 +105,7 @@ def test_a_down_target_turns_the_check_unhealthy_in_redis_and_back(
 ):
     check = http_check(owner, closed_port)
     pubsub = health_view.pubsub()
-    pubsub.subscribe(bus.HEALTH_CHANGES_CHANNEL)
+    pubsub.subscribe(bus.channel_name(bus.HEALTH_CHANGES_CHANNEL, health_view))
     pubsub.get_message(timeout=1)
     with django_capture_on_commit_callbacks(execute=True):
         run_round(check)

@@ -53,7 +53,7 @@ def test_health_change_messages_read_back_per_the_contract(message, expected):
 
 
 def test_a_published_zone_change_arrives_as_the_follower_parses_it(redis_clean):
-    pubsub = subscribed(redis_clean, bus.DNS_CHANGES_CHANNEL)
+    pubsub = subscribed(redis_clean, bus.channel_name(bus.DNS_CHANGES_CHANNEL, redis_clean))
     bus.publish_zone_change(17, 2026120201)
     bus.publish_registry_change("com", 9)
     received = [pubsub.get_message(timeout=5)["data"].decode() for _ in range(2)]
@@ -65,7 +65,7 @@ def test_a_published_zone_change_arrives_as_the_follower_parses_it(redis_clean):
 
 
 def test_health_changes_are_written_announced_forgotten_and_replaced(redis_clean):
-    pubsub = subscribed(redis_clean, bus.HEALTH_CHANGES_CHANNEL)
+    pubsub = subscribed(redis_clean, bus.channel_name(bus.HEALTH_CHANGES_CHANNEL, redis_clean))
     bus.publish_health_changes({5: False, 6: True})
     announced = {bus.parse_health_change(pubsub.get_message(timeout=5)["data"].decode()) for _ in range(2)}
     pubsub.close()

@@ -10,6 +10,7 @@ import redis
 from django.conf import settings
 from django.utils import timezone
 
+from kernel import bus
 from registrar import services
 from registrar.models import Domain
 from registrar.registry import commands
@@ -131,7 +132,7 @@ def test_ds_records_are_published_at_the_delegation(funded_owner):
 def test_every_change_is_announced_on_redis_after_commit(funded_owner, django_capture_on_commit_callbacks):
     client = redis.Redis.from_url(settings.REDIS_URL)
     pubsub = client.pubsub(ignore_subscribe_messages=True)
-    pubsub.subscribe("dns:changes")
+    pubsub.subscribe(bus.channel_name(bus.DNS_CHANGES_CHANNEL, client))
     # Consume the subscription's confirmation (the flag turns it into None).
     assert pubsub.get_message(timeout=2.0) is None
     try:

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import connection
 
 from healthchecks.models import HealthCheck
-from kernel.bus import DNS_CHANGES_CHANNEL, DNS_SERVERS_KEY, served_key
+from kernel.bus import DNS_CHANGES_CHANNEL, DNS_SERVERS_KEY, channel_name, served_key
 from zones import services
 from zones.models import AuditEntry, ChangeBatch, HostedZone, RecordSet
 from zones.tests.conftest import create, delete, upsert
@@ -384,7 +384,7 @@ def redis_db():
 
 def test_a_committed_change_is_published_on_redis(zone, redis_db, django_capture_on_commit_callbacks):
     pubsub = redis_db.pubsub()
-    pubsub.subscribe(DNS_CHANGES_CHANNEL)
+    pubsub.subscribe(channel_name(DNS_CHANGES_CHANNEL, redis_db))
     assert pubsub.get_message(timeout=5)["type"] == "subscribe"
     with django_capture_on_commit_callbacks(execute=True):
         batch = services.apply_change_batch(hosted_zone=zone, changes=[create("www", "A", "192.0.2.1")])
