@@ -74,13 +74,29 @@ def our_servers(settings):
 @pytest.fixture
 def unbound(tmp_path, our_servers):
     _ensure_unbound()
-    port = _free_port()
     root_server = "a.root-servers.nameplate.test."
     (tmp_path / "root.hints").write_text(
         f".  3600000 IN NS {root_server}\n{root_server} 3600000 IN A {ROOT_ADDRESS}\n"
     )
-    (tmp_path / "unbound.conf").write_text(
-        f"""server:
+    # A port found free can be taken by another process before unbound binds it (unbound then
+    # exits with "could not open ports"): try again on another port, a bounded number of times.
+    for _attempt in range(5):
+        port = _free_port()
+        (tmp_path / "unbound.conf").write_text(_unbound_conf(tmp_path, port))
+        process = subprocess.Popen([UNBOUND, "-d", "-c", str(tmp_path / "unbound.conf")])
+        if _started(process, port):
+            break
+    else:
+        raise AssertionError(f"unbound could not bind a port: see {tmp_path / 'unbound.log'}")
+    try:
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _unbound_conf(tmp_path, port: int) -> str:
+    return f"""server:
     interface: 127.0.0.1@{port}
     port: {port}
     do-ip6: no
@@ -103,14 +119,12 @@ def unbound(tmp_path, our_servers):
 remote-control:
     control-enable: no
 """
-    )
-    process = subprocess.Popen([UNBOUND, "-d", "-c", str(tmp_path / "unbound.conf")])
-    try:
-        wait_until(lambda: _answers(port), what="unbound to start")
-        yield port
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+
+
+def _started(process: subprocess.Popen, port: int) -> bool:
+    """Whether unbound answers on `port`; False when it exited instead (it could not bind)."""
+    wait_until(lambda: _answers(port) or process.poll() is not None, what="unbound to start")
+    return process.poll() is None
 
 
 def _answers(port: int) -> bool:
