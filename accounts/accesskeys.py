@@ -72,20 +72,7 @@ def create_access_key(
     owner's zones. Raises AccessKeyError naming the field.
     """
     name = name.strip() or f"access key {timezone.now():%Y-%m-%d %H:%M}"
-    if zone_ids is not None:
-        zone_ids = sorted({int(zone_id) for zone_id in zone_ids})
-        if not zone_ids:
-            raise AccessKeyError(
-                "zone_ids: name at least one hosted zone, or leave it out for all", field="zone_ids"
-            )
-        known = scopes.zone_directory().zone_names(owner, zone_ids)
-        unknown = [str(zone_id) for zone_id in zone_ids if zone_id not in known]
-        if unknown:
-            raise AccessKeyError(
-                f"zone_ids: {', '.join(unknown)} is not one of your hosted zones", field="zone_ids"
-            )
-    if expires_at is not None and expires_at <= timezone.now():
-        raise AccessKeyError("expires_at: the expiry must be in the future", field="expires_at")
+    zone_ids = scopes.clean_scope(owner=owner, zone_ids=zone_ids, expires_at=expires_at, error=AccessKeyError)
     secret = generate_secret()
     with transaction.atomic():
         access_key = AccessKey.objects.create(

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any, Protocol
 
 from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
 from rest_framework import permissions
 from rest_framework.exceptions import PermissionDenied
 
@@ -39,6 +40,26 @@ def zone_directory() -> ZoneDirectory:
     if _directory is None:
         raise ImproperlyConfigured("no zone directory registered: is the zones app installed?")
     return _directory
+
+
+def clean_scope(
+    *, owner: Any, zone_ids: Iterable[int] | None, expires_at: Any, error: type[Exception]
+) -> list[int] | None:
+    """A credential's zone list (sorted, each the owner's; None for every zone), checked with its
+    expiry; raises `error` (the caller's ServiceError) naming the field. API tokens and access
+    keys share it. (kernel.errors is not imported here: zones/apps.py loads this module before
+    the app registry is ready.)"""
+    if zone_ids is not None:
+        zone_ids = sorted({int(zone_id) for zone_id in zone_ids})
+        if not zone_ids:
+            raise error("zone_ids: name at least one hosted zone, or leave it out for all", field="zone_ids")
+        known = zone_directory().zone_names(owner, zone_ids)
+        unknown = [str(zone_id) for zone_id in zone_ids if zone_id not in known]
+        if unknown:
+            raise error(f"zone_ids: {', '.join(unknown)} is not one of your hosted zones", field="zone_ids")
+    if expires_at is not None and expires_at <= timezone.now():
+        raise error("expires_at: the expiry must be in the future", field="expires_at")
+    return zone_ids
 
 
 def describe(token: Any) -> str:

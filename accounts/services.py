@@ -139,20 +139,7 @@ def create_api_token(
         raise AccountError("A token needs a name.", field="name")
     if ApiToken.objects.active().filter(owner=owner, name=name).exists():
         raise AccountError(f"You already have a token called {name}.", field="name")
-    if zone_ids is not None:
-        zone_ids = sorted({int(zone_id) for zone_id in zone_ids})
-        if not zone_ids:
-            raise AccountError(
-                "zone_ids: name at least one hosted zone, or leave it out for all", field="zone_ids"
-            )
-        known = scopes.zone_directory().zone_names(owner, zone_ids)
-        unknown = [str(zone_id) for zone_id in zone_ids if zone_id not in known]
-        if unknown:
-            raise AccountError(
-                f"zone_ids: {', '.join(unknown)} is not one of your hosted zones", field="zone_ids"
-            )
-    if expires_at is not None and expires_at <= timezone.now():
-        raise AccountError("expires_at: the expiry must be in the future", field="expires_at")
+    zone_ids = scopes.clean_scope(owner=owner, zone_ids=zone_ids, expires_at=expires_at, error=AccountError)
     key = ApiToken.generate_key()
     token = ApiToken.objects.create(
         owner=owner,
