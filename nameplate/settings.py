@@ -358,8 +358,8 @@ DNS_NAMESERVER_DOMAINS = env_list(
 )
 
 
-def _env_name_server_addresses(name: str, default: str, domain_count: int) -> list[str]:
-    """Addresses and FIRST-LAST ranges, expanded; distinct, and at least one per name-server domain."""
+def _env_addresses(name: str, default: str, at_least: int) -> list[str]:
+    """Addresses and FIRST-LAST ranges, expanded; distinct, and at least `at_least` of them."""
     addresses: list[str] = []
     for item in env_list(name, default):
         first, _, last = item.partition("-")
@@ -377,12 +377,9 @@ def _env_name_server_addresses(name: str, default: str, domain_count: int) -> li
             )
         addresses.extend(str(ipaddress.ip_address(int(start) + n)) for n in range(int(end) - int(start) + 1))
     if len(set(addresses)) != len(addresses):
-        raise ImproperlyConfigured(f"{name}: every name server needs an address of its own; some repeat")
-    if len(addresses) < domain_count:
-        raise ImproperlyConfigured(
-            f"{name}: {len(addresses)} addresses for {domain_count} name-server domains; "
-            "every domain needs at least one name server"
-        )
+        raise ImproperlyConfigured(f"{name}: every address must be distinct; some repeat")
+    if len(addresses) < at_least:
+        raise ImproperlyConfigured(f"{name}: {len(addresses)} addresses where at least {at_least} are needed")
     return addresses
 
 
@@ -390,7 +387,7 @@ def _env_name_server_addresses(name: str, default: str, domain_count: int) -> li
 # addresses of its own four. With D domains, the n-th address is the host
 # ns-<n // D>.<the (n % D)-th domain>: 32 addresses make ns-0 to ns-7 under each domain.
 # At most that many zones of one name (or of a name and names above and below it) can exist.
-DNS_NAMESERVER_ADDRESSES = _env_name_server_addresses(
+DNS_NAMESERVER_ADDRESSES = _env_addresses(
     "DNS_NAMESERVER_ADDRESSES", "127.0.53.10-127.0.53.41", len(DNS_NAMESERVER_DOMAINS)
 )
 # The port of the name servers' listeners (on each of DNS_NAMESERVER_ADDRESSES), as resolvers
@@ -398,6 +395,9 @@ DNS_NAMESERVER_ADDRESSES = _env_name_server_addresses(
 DNS_NAMESERVER_PORT = env_int("DNS_NAMESERVER_PORT", 53)
 if not 1 <= DNS_NAMESERVER_PORT <= 65535:
     raise ImproperlyConfigured(f"DNS_NAMESERVER_PORT: {DNS_NAMESERVER_PORT} is not a port from 1 to 65535")
+# The private listener answers a network's private zones on that network's own address from
+# this pool (one per network); only the network's resolver asks there.
+DNS_PRIVATE_ADDRESSES = _env_addresses("DNS_PRIVATE_ADDRESSES", "127.0.55.10-127.0.55.250", 1)
 # Private zones answer the clients inside their networks: a network may be at most this wide.
 DNS_NETWORK_WIDEST_IPV4_PREFIX = env_int("DNS_NETWORK_WIDEST_IPV4_PREFIX", 8)
 DNS_NETWORK_WIDEST_IPV6_PREFIX = env_int("DNS_NETWORK_WIDEST_IPV6_PREFIX", 32)

@@ -32,6 +32,9 @@ class Network(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="networks")
     name = models.CharField(max_length=100)
     cidrs = models.JSONField(default=list, help_text="CIDR texts, e.g. 10.0.0.0/16 or fd00::/8.")
+    # Where this network's resolver asks the private listener for the network's private zones:
+    # one of DNS_PRIVATE_ADDRESSES, so two accounts' same-name private zones never meet.
+    private_address = models.GenericIPAddressField(unique=True, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = OwnedQuerySet.as_manager()

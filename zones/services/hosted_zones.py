@@ -101,13 +101,28 @@ def save_network(*, owner: Any, name: str, cidrs: list[str], network: Network | 
         locks.hold(locks.NETWORKS)
         _raise_first(rules.overlap_problems(cleaned, _other_accounts_networks(owner)))
         if network is None:
-            network = Network.objects.create(owner=owner, name=name, cidrs=cleaned)
+            network = Network.objects.create(
+                owner=owner, name=name, cidrs=cleaned, private_address=_free_private_address()
+            )
         else:
             network.name, network.cidrs = name, cleaned
             network.save(update_fields=["name", "cidrs"])
             for zone in network.hosted_zones.all():
                 bump_serial(zone, source=ChangeBatch.Source.SYSTEM, comment=f"network {name} changed")
     return network
+
+
+def _free_private_address() -> str:
+    """The first of DNS_PRIVATE_ADDRESSES no network holds (the caller holds locks.NETWORKS)."""
+    taken = set(Network.objects.exclude(private_address=None).values_list("private_address", flat=True))
+    for address in settings.DNS_PRIVATE_ADDRESSES:
+        if address not in taken:
+            return address
+    raise ZoneError(
+        f"Every one of the {len(settings.DNS_PRIVATE_ADDRESSES)} private-listener addresses "
+        "(DNS_PRIVATE_ADDRESSES) is taken; the operator must add more before another network can be made.",
+        field="name",
+    )
 
 
 def delete_network(network: Network) -> None:

@@ -235,3 +235,19 @@ def test_overlapping_networks_saved_at_once_by_two_accounts_are_not_both_kept(ow
     assert {network.owner_id for network in networks} in ({owner.pk}, {other_user.pk})
     assert all(isinstance(error, services.ZoneError) and error.field == "cidrs" for error in errors), errors
     assert len(networks) + len(errors) == 4
+
+
+def test_each_network_gets_its_own_private_listener_address(owner, other_user, settings):
+    settings.DNS_PRIVATE_ADDRESSES = ["127.0.55.10", "127.0.55.11"]
+    ours = services.save_network(owner=owner, name="office", cidrs=["10.1.0.0/16"])
+    theirs = services.save_network(owner=other_user, name="office", cidrs=["10.2.0.0/16"])
+    assert (ours.private_address, theirs.private_address) == ("127.0.55.10", "127.0.55.11")
+
+    with pytest.raises(services.ZoneError) as refused:
+        services.save_network(owner=owner, name="lab", cidrs=["10.3.0.0/16"])
+    assert refused.value.message.startswith("Every one of the 2 private-listener addresses")
+
+    ours.delete()
+    assert (
+        services.save_network(owner=owner, name="lab", cidrs=["10.3.0.0/16"]).private_address == "127.0.55.10"
+    )
