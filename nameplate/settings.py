@@ -112,6 +112,8 @@ MIDDLEWARE = [
     "nameplate.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Early, so that the 503 page it answers while the database is away passes the rest unchanged.
+    "nameplate.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -155,6 +157,8 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
     )
 }
+        # A persistent connection the database dropped (a restart) is replaced at the next request.
+        conn_health_checks=True,
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several processes (web, worker, DNS server) share the file: wait for locks, don't fail.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -327,14 +331,28 @@ CELERY_BEAT_MAX_INTERVAL = env_int("CELERY_BEAT_MAX_INTERVAL", 5)
 
 LOGGING = {
     "version": 1,
+# One line per event (nameplate/logging.py): plain text, or one JSON object per line for a log
+# shipper (LOG_FORMAT=json).
+LOG_FORMAT = env_str("LOG_FORMAT", "plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT: {LOG_FORMAT!r} is not plain or json")
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {
+            "()": "nameplate.logging.OneLineFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s: %(message)s",
+        },
+        "json": {"()": "nameplate.logging.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
 # ---- registrar/ (registry and registrar) -------------------------------------------------
+# Celery's workers and beat format their own log lines unless told to leave the root logger to
+# the settings; in JSON they must not, or their lines would be the only plain ones.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"
 REGISTRY_TRANSFER_AUTO_APPROVE_DAYS = env_int("REGISTRY_TRANSFER_AUTO_APPROVE_DAYS", 5)
 REGISTRY_REDEMPTION_DAYS = env_int("REGISTRY_REDEMPTION_DAYS", 30)
 # The registry's own name servers: a.nic.<tld> and b.nic.<tld> for each TLD, and the root's.
