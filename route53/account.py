@@ -230,7 +230,7 @@ def test_dns_answer(caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
             raise invalid_input(f"EDNS0ClientSubnetIP: {error}") from None
     question = engine.Question(name, rdtype, client_address=client_address, client_subnet=subnet)
     result = engine.answer(
-        snapshot.compile_hosted_zone(zone),
+        snapshot.served_snapshot(zone),
         question,
         bus.read_health_status(),
         config=snapshot.engine_config(),

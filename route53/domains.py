@@ -8,11 +8,12 @@ settings. One function per operation, boto3's dicts in and out.
 from datetime import UTC, datetime
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from registrar import services as registrar
 from registrar.errors import InsufficientFunds, NameUnavailable, RegistrarError
-from registrar.models import CartItem, Domain, Order
+from registrar.models import CartItem, Domain, Order, OrderLine
 from route53.context import Caller
 from route53.errors import Route53Error
 
@@ -94,6 +95,28 @@ def _contact(contact: dict[str, Any] | None) -> dict[str, str]:
     }
 
 
+# Our contact fields by the ContactDetail member that holds them, to name a refused one as AWS does.
+_CONTACT_MEMBERS = {
+    "name": "FirstName",
+    "organisation": "OrganizationName",
+    "email": "Email",
+    "phone": "PhoneNumber",
+    "street": "AddressLine1",
+    "city": "City",
+    "postal_code": "ZipCode",
+    "country_code": "CountryCode",
+}
+# UpdateDomainContact's members by the registrar's contact roles.
+_CONTACT_ROLES = {"registrant": "RegistrantContact", "admin": "AdminContact", "tech": "TechContact"}
+
+
+def _contact_error(error: RegistrarError, member: str) -> Route53Error:
+    """A contact the registrar's one contact rule refused, as InvalidInput naming the field."""
+    field_name = _CONTACT_MEMBERS.get(error.field or "", error.field or "")
+    where = f"{member}.{field_name}" if field_name else member
+    return Route53Error("InvalidInput", f"{where}: {error.reason}")
+
+
 def register_domain(caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
     """Buy one name: cart and checkout, so the ledger is charged as in the console.
 
@@ -140,16 +163,71 @@ def renew_domain(caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
     return {"OperationId": _operation_id(order)}
 
 
+def update_domain_contact(caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
+    """Replace the contacts given (registrant, admin, tech) through the registrar's contact service.
+
+    Each contact is checked by the registrar's one contact rule; a refusal is InvalidInput
+    naming the contact and its field ("RegistrantContact.Email: ..."), and no contact changes.
+    """
+    caller.require_write("UpdateDomainContact")
+    domain = _domain(caller, params["DomainName"])
+    given = {role: params[member] for role, member in _CONTACT_ROLES.items() if params.get(member)}
+    if not given:
+        raise Route53Error(
+            "InvalidInput", "Give at least one of RegistrantContact, AdminContact and TechContact"
+        )
+    with transaction.atomic():
+        for role, contact in given.items():
+            try:
+                registrar.update_contact(domain=domain, role=role, contact=_contact(contact))
+            except RegistrarError as error:
+                raise _contact_error(error, _CONTACT_ROLES[role]) from None
+    return {"OperationId": _done(domain, "UPDATE_DOMAIN_CONTACT")}
+
+
+def transfer_domain(caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
+    """Transfer a domain in from the other registrar with its auth code, paying a year.
+
+    The OperationId is the transfer's order; GetOperationDetail says IN_PROGRESS until the
+    losing registrar (or the registry's deadline) lets it go, then SUCCESSFUL, or FAILED.
+    """
+    caller.require_write("TransferDomain")
+    name = params["DomainName"].lower().rstrip(".")
+    try:
+        domain = registrar.transfer_in(
+            owner=caller.user,
+            name=name,
+            auth_code=params.get("AuthCode", ""),
+            contact=_contact(params.get("RegistrantContact")),
+            idempotency_key=params.get("IdempotencyToken") or f"route53domains-{caller.request_id}",
+        )
+    except RegistrarError as error:
+        if error.field in _CONTACT_MEMBERS:
+            raise _contact_error(error, "RegistrantContact") from None
+        if error.field == "auth_code":
+            raise Route53Error("InvalidInput", f"AuthCode: {error.reason}") from None
+        raise _invalid(error) from None
+    line = OrderLine.objects.filter(domain=domain, kind=OrderLine.TRANSFER).select_related("order").first()
+    return {"OperationId": _operation_id(line.order)}
+
+
 def _operation_id(order: Order) -> str:
     return f"order-{order.pk}"
 
 
+# The operation's status by the domain's state, for orders that wait on someone else (a transfer in).
+_TRANSFER_STATUS = {Domain.TRANSFER_IN: "IN_PROGRESS", Domain.TRANSFER_FAILED: "FAILED"}
+
+
 def _operation(order: Order) -> dict[str, Any]:
-    line = order.lines.first()
+    line = order.lines.select_related("domain").first()
     kind = {"register": "REGISTER_DOMAIN", "renew": "RENEW_DOMAIN", "transfer": "TRANSFER_IN_DOMAIN"}
+    status = "SUCCESSFUL"
+    if line is not None and line.kind == OrderLine.TRANSFER and line.domain is not None:
+        status = _TRANSFER_STATUS.get(line.domain.state, "SUCCESSFUL")
     return {
         "OperationId": _operation_id(order),
-        "Status": "SUCCESSFUL",
+        "Status": status,
         "Type": kind.get(line.kind if line else "", "REGISTER_DOMAIN"),
         "DomainName": line.name if line else "",
         "SubmittedDate": order.created_at,
@@ -304,6 +382,8 @@ SERVED = {
     "EnableDomainTransferLock": enable_domain_transfer_lock,
     "DisableDomainTransferLock": disable_domain_transfer_lock,
     "UpdateDomainContactPrivacy": update_domain_contact_privacy,
+    "UpdateDomainContact": update_domain_contact,
+    "TransferDomain": transfer_domain,
 }
 
 

@@ -2,13 +2,19 @@
 
 
 class Route53Error(Exception):
-    """An error answered in AWS's ErrorResponse shape; `status` None means the model's for `code`."""
+    """An error answered in AWS's ErrorResponse shape; `status` None means the model's for `code`.
 
-    def __init__(self, code: str, message: str, *, status: int | None = None) -> None:
+    `messages` are InvalidChangeBatch's: every problem of the batch, one `<Message>` each.
+    """
+
+    def __init__(
+        self, code: str, message: str, *, status: int | None = None, messages: list[str] | None = None
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.status = status
+        self.messages = messages or []
 
 
 def invalid_input(message: str) -> Route53Error:

@@ -4,17 +4,21 @@ boto3's dicts in and out."""
 from typing import Any
 
 import dns.exception
-import dns.name
-from django.db.models import Max
+from django.db.models import Max, Q
 
 from route53 import ids, record_sets
 from route53.context import Caller
 from route53.errors import Route53Error, invalid_input
 from zones import rules, services
-from zones.models import ChangeBatch, DelegationSet, HostedZone
+from zones.models import ChangeBatch, DelegationSet, HostedZone, Network
+from zones.services import locks
 
 MAX_CHANGES = 1000
-SOURCE = ChangeBatch.Source.API
+# A batch for a zone another writer has locked waits this long, then answers PriorRequestNotComplete,
+# which the AWS SDKs retry with back-off.
+ZONE_LOCK_WAIT_SECONDS = 2
+VPC_REGION = "us-east-1"
+SOURCE = ChangeBatch.Source.ROUTE53
 
 
 def hosted_zone_dict(zone: HostedZone) -> dict[str, Any]:
@@ -28,6 +32,19 @@ def hosted_zone_dict(zone: HostedZone) -> dict[str, Any]:
         "Config": config,
         "ResourceRecordSetCount": zone.record_set_count,
     }
+
+
+def vpc_dict(network: Network) -> dict[str, str]:
+    """A network as a VPC; VPCRegion is not stored (networks are not regional here), see route53/vpcs.py."""
+    return {"VPCRegion": VPC_REGION, "VPCId": ids.vpc_id(network.pk)}
+
+
+def own_network(caller: Caller, text: str) -> Network:
+    """The caller's network of that VPC id. Raises InvalidVPCId, for another's as for none."""
+    network = Network.objects.filter(owner=caller.user, pk=ids.parse_vpc_id(text)).first()
+    if network is None:
+        raise Route53Error("InvalidVPCId", f"The VPC ID {text} is not valid, or it is not yours.")
+    return network
 
 
 def delegation_set_dict(delegation_set: DelegationSet) -> dict[str, Any]:
@@ -55,6 +72,26 @@ def _zone_error(error: services.ZoneError) -> Route53Error:
     return invalid_input(error.message)
 
 
+# zones.services.name_servers.pick_name_servers's refusal when no free name servers are left.
+_NO_FREE_NAME_SERVERS = "cannot get four name servers of its own"
+
+
+def _create_zone_error(error: services.ZoneError) -> Route53Error:
+    """CreateHostedZone's refusal under AWS's code for it.
+
+    ConflictingDomainExists: the reusable delegation set already serves a zone of this name
+    (or above or below it). DelegationSetNotAvailable: every name server free for this name
+    is taken. InvalidDomainName: the name itself. InvalidInput: anything else.
+    """
+    if error.field == "delegation_set":
+        return Route53Error("ConflictingDomainExists", error.message)
+    if error.field == "name" and _NO_FREE_NAME_SERVERS in error.message:
+        return Route53Error("DelegationSetNotAvailable", error.message)
+    if error.field == "name":
+        return Route53Error("InvalidDomainName", error.message)
+    return invalid_input(error.message)
+
+
 def create_hosted_zone(caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
     caller.require_write("CreateHostedZone")
     reference = params["CallerReference"]
@@ -74,10 +111,11 @@ def create_hosted_zone(caller: Caller, params: dict[str, Any]) -> dict[str, Any]
                 "NoSuchDelegationSet",
                 f"No reusable delegation set found with ID: {params['DelegationSetId']}",
             )
-    if params.get("VPC") or config.get("PrivateZone"):
-        raise invalid_input(
-            "Private hosted zones (VPC) are not served by this API yet; create them in the console"
-        )
+    networks = []
+    if params.get("VPC"):
+        networks = [own_network(caller, (params["VPC"] or {}).get("VPCId", ""))]
+    elif config.get("PrivateZone"):
+        raise invalid_input("VPC: a private hosted zone needs a VPC (one of your networks)")
     try:
         zone = services.create_hosted_zone(
             owner=caller.user,
@@ -85,23 +123,31 @@ def create_hosted_zone(caller: Caller, params: dict[str, Any]) -> dict[str, Any]
             caller_reference=reference,
             comment=config.get("Comment", ""),
             delegation_set=delegation_set,
+            is_private=bool(networks),
+            networks=networks,
             source=SOURCE,
         )
     except services.ZoneError as error:
-        raise Route53Error("InvalidDomainName", error.message) from None
+        raise _create_zone_error(error) from None
     batch = zone.change_batches.order_by("pk").first()
-    return {
+    result = {
         "HostedZone": hosted_zone_dict(zone),
         "ChangeInfo": change_info(batch),
-        "DelegationSet": delegation_set_dict(zone.delegation_set),
         "Location": f"/2013-04-01/hostedzone/{ids.zone_id(zone.pk)}",
     }
+    if zone.is_private:
+        result["VPC"] = vpc_dict(networks[0])
+    else:
+        result["DelegationSet"] = delegation_set_dict(zone.delegation_set)
+    return result
 
 
 def get_hosted_zone(caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
     zone = caller.hosted_zone(params["Id"])
     result: dict[str, Any] = {"HostedZone": hosted_zone_dict(zone)}
-    if not zone.is_private:
+    if zone.is_private:
+        result["VPCs"] = [vpc_dict(network) for network in zone.networks.order_by("pk")]
+    else:
         result["DelegationSet"] = delegation_set_dict(zone.delegation_set)
     return result
 
@@ -133,32 +179,35 @@ def list_hosted_zones(caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
 
 
 def list_hosted_zones_by_name(caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
-    """Ordered by the names with their labels reversed (com.example before com.example.www), then id."""
+    """Ordered by the names with their labels reversed (com.example before com.example.www), then id:
+    the index (owner, sort_key, id), one query a page."""
     limit = _max_items(params)
     if params.get("HostedZoneId") and not params.get("DNSName"):
         raise invalid_input("The input is not valid: a HostedZoneId needs a DNSName")
-    zones = sorted(caller.hosted_zones(), key=lambda zone: (dns.name.from_text(zone.name), zone.pk))
+    zones = caller.hosted_zones()
     if params.get("DNSName"):
         try:
-            start = (dns.name.from_text(record_sets.read_name(params["DNSName"])), 0)
+            key = rules.canonical_sort_key(record_sets.read_name(params["DNSName"]))
         except dns.exception.DNSException as error:
             raise invalid_input(f"DNSName: {params['DNSName']} is not a domain name ({error})") from None
-        if params.get("HostedZoneId"):
-            start = (start[0], ids.parse_id("Z", params["HostedZoneId"]))
-        zones = [zone for zone in zones if (dns.name.from_text(zone.name), zone.pk) >= start]
+        start_pk = ids.parse_id("Z", params["HostedZoneId"]) if params.get("HostedZoneId") else 0
+        zones = zones.filter(sort_key__gte=key).filter(
+            Q(sort_key__gt=key) | Q(sort_key=key, pk__gte=start_pk)
+        )
+    page = list(zones.order_by("sort_key", "pk")[: limit + 1])
     result: dict[str, Any] = {
-        "HostedZones": [hosted_zone_dict(zone) for zone in zones[:limit]],
-        "IsTruncated": len(zones) > limit,
+        "HostedZones": [hosted_zone_dict(zone) for zone in page[:limit]],
+        "IsTruncated": len(page) > limit,
         "MaxItems": str(limit),
     }
     if params.get("DNSName"):
         result["DNSName"] = params["DNSName"]
     if params.get("HostedZoneId"):
         result["HostedZoneId"] = params["HostedZoneId"]
-    if len(zones) > limit:
+    if len(page) > limit:
         result.update(
-            NextDNSName=record_sets.write_name(zones[limit].name),
-            NextHostedZoneId=ids.zone_id(zones[limit].pk),
+            NextDNSName=record_sets.write_name(page[limit].name),
+            NextHostedZoneId=ids.zone_id(page[limit].pk),
         )
     return result
 
@@ -232,35 +281,36 @@ def change_resource_record_sets(caller: Caller, params: dict[str, Any]) -> dict[
         for change in changes
     ]
     try:
-        change_batch = services.apply_change_batch(
-            hosted_zone=zone,
-            changes=converted,
-            actor=caller.user,
-            source=SOURCE,
-            comment=batch.get("Comment", ""),
-        )
+        with locks.waiting_at_most(ZONE_LOCK_WAIT_SECONDS):
+            change_batch = services.apply_change_batch(
+                hosted_zone=zone,
+                changes=converted,
+                actor=caller.user,
+                source=SOURCE,
+                comment=batch.get("Comment", ""),
+            )
     except services.ChangeBatchError as error:
-        raise invalid_change_batch(_every_problem(zone, converted, error)) from None
+        raise invalid_change_batch(_problem_messages(error)) from None
+    except locks.LockBusy:
+        raise prior_request_not_complete() from None
     return {"ChangeInfo": change_info(change_batch)}
 
 
-def _every_problem(
-    zone: HostedZone, changes: list[services.Change], error: services.ChangeBatchError
-) -> list[str]:
-    """Each change's own problems (the rule module's sentences), or the batch's refusal when none has any.
-
-    apply_change_batch stops at the first bad change; the clients show the whole list, so the
-    other changes are put through the same rules here, on the error path only.
-    """
-    context = services.rule_context(zone.owner)
-    messages = []
-    for index, change in enumerate(changes):
-        _spec, problems = rules.check_record_set(change.record_set, zone_name=zone.name, context=context)
-        messages.extend(f"change {index}: {problem}" for problem in problems)
+def _problem_messages(error: services.ChangeBatchError) -> list[str]:
+    """Every problem the zones service found, in the rule module's words, each with its change."""
+    messages = [
+        f"change {problem.change}: {problem}" for problem in error.problems if problem.change is not None
+    ]
     return messages or [error.message]
 
 
+def prior_request_not_complete() -> Route53Error:
+    return Route53Error(
+        "PriorRequestNotComplete",
+        "The request was rejected because Route 53 was still processing a prior request: "
+        "another change to this hosted zone holds its lock. Try again.",
+    )
+
+
 def invalid_change_batch(messages: list[str]) -> Route53Error:
-    error = Route53Error("InvalidChangeBatch", "[" + ", ".join(messages) + "]")
-    error.messages = messages
-    return error
+    return Route53Error("InvalidChangeBatch", "[" + ", ".join(messages) + "]", messages=messages)

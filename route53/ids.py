@@ -1,4 +1,5 @@
-"""Route 53's ids for our rows: `Z…` for hosted zones, `C…` for changes, `N…` for delegation sets.
+"""Route 53's ids for our rows: `Z…` for hosted zones, `C…` for changes, `N…` for delegation sets
+(`vpc-…` for networks, twelve digits for accounts).
 
 Each is the prefix and the row's id in base 36, upper case, padded: letters and digits as
 AWS's are. Clients may send them bare, with their `/hostedzone/`-style path prefix, or
@@ -62,3 +63,21 @@ def parse_health_check_id(text: str) -> int:
         return uuid.UUID(unquote(text or "").strip()).int
     except ValueError:
         raise Route53Error("NoSuchHealthCheck", f"A health check with id {text} does not exist.") from None
+
+
+def vpc_id(pk: int) -> str:
+    """A network's VPC id: `vpc-` and its row id in 17 hex digits, as Route 53 Resolver's API writes it."""
+    return f"vpc-{pk:017x}"
+
+
+def parse_vpc_id(text: str) -> int:
+    """The network's row id in a VPC id. Raises InvalidVPCId for text of another shape."""
+    digits = unquote(text or "").strip().removeprefix("vpc-")
+    if digits == (text or "").strip() or not digits or any(c not in "0123456789abcdef" for c in digits):
+        raise Route53Error("InvalidVPCId", f"The VPC ID {text} is not valid, or it is not yours.")
+    return int(digits, 16)
+
+
+def account_id(user_pk: int) -> str:
+    """An account's twelve-digit id, as AWS writes account ids (HostedZoneOwner.OwningAccount)."""
+    return f"{user_pk:012d}"

@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from typing import Any
 
-from route53 import account, health_checks, hosted_zones, tags
+from route53 import account, health_checks, hosted_zones, tags, vpcs
 from route53.context import Caller
 
 Handler = Callable[[Caller, dict[str, Any]], dict[str, Any]]
@@ -41,6 +41,12 @@ SERVED: dict[str, Handler] = {
     "GetGeoLocation": account.get_geo_location,
     "ListGeoLocations": account.list_geo_locations,
     "TestDNSAnswer": account.test_dns_answer,
+    "AssociateVPCWithHostedZone": vpcs.associate_vpc_with_hosted_zone,
+    "DisassociateVPCFromHostedZone": vpcs.disassociate_vpc_from_hosted_zone,
+    "ListHostedZonesByVPC": vpcs.list_hosted_zones_by_vpc,
+    "CreateVPCAssociationAuthorization": vpcs.create_vpc_association_authorization,
+    "DeleteVPCAssociationAuthorization": vpcs.delete_vpc_association_authorization,
+    "ListVPCAssociationAuthorizations": vpcs.list_vpc_association_authorizations,
 }
 
 # Refused with InvalidAction: the reason, by the first words of the operation's name.
@@ -52,17 +58,12 @@ REFUSALS: tuple[tuple[tuple[str, ...], str], ...] = (
         ("CidrCollection", "CidrBlocks", "CidrLocations", "CidrCollections"),
         "CIDR routing is not part of Nameplate",
     ),
-    (("VPCAssociationAuthorization",), "networks belong to one account; there is nothing to authorise"),
     (("HealthCheckSource",), "health-check sources are not part of Nameplate"),
     (("ResourceRecordSetProtection",), "record-set protections are not part of Nameplate"),
     (("HostedZoneChangeBatch", "HostedZoneChangeBatches"), "change batches are read with GetChange"),
     (("HostedZoneFeature", "HostedZoneFeatures"), "hosted-zone features are not part of Nameplate"),
     (("HostedZoneTier",), "hosted-zone tiers are not part of Nameplate"),
     (("HealthChecksBySource",), "health-check sources are not part of Nameplate"),
-    (
-        ("VPCWithHostedZone", "VPCFromHostedZone", "HostedZonesByVPC"),
-        "private zones' networks as VPCs come with the resolver API (issue 6 of 8); use the console",
-    ),
     (("ResourceRecordSetChanges",), "a zone's change history is the audit log of the console and REST API"),
 )
 

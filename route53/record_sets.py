@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 import dns.exception
-import dns.name
+from django.db.models import Q
 
 from route53 import ids
 from route53.errors import invalid_input
@@ -132,11 +132,6 @@ def to_resource_record_set(record_set: RecordSet, zone: HostedZone) -> dict[str,
     return data
 
 
-def _order(key: tuple[str, str, str]) -> tuple:
-    # AWS's order: by name with its labels reversed (DNSSEC's canonical order), type, set identifier.
-    return (dns.name.from_text(key[0]), key[1], key[2])
-
-
 def list_page(
     zone: HostedZone,
     *,
@@ -147,38 +142,38 @@ def list_page(
 ) -> dict[str, Any]:
     """One page of ListResourceRecordSets: the record sets from the position on, and the next position.
 
-    The position is a place in the order, not a filter: a name that holds no record set
-    starts the page at the next one. Raises Route53Error InvalidInput for a type without a name.
+    AWS's order is by name with its labels reversed (DNSSEC's canonical order), then type, then
+    set identifier: the index (hosted_zone, sort_key, type, set_identifier), so a page is one
+    indexed query at any size of zone. The position is a place in the order, not a filter: a
+    name that holds no record set starts the page at the next one. Raises Route53Error
+    InvalidInput for a type without a name.
     """
     if start_type and not start_name:
         raise invalid_input("The input is not valid: a StartRecordType needs a StartRecordName")
     limit = DEFAULT_MAX_ITEMS if max_items is None else max(1, min(int(max_items), MAX_ITEMS_LIMIT))
-    keys = sorted(
-        (
-            (name, rtype, identifier, pk)
-            for name, rtype, identifier, pk in zone.record_sets.values_list(
-                "name", "type", "set_identifier", "pk"
-            )
-        ),
-        key=lambda row: _order(row[:3]),
-    )
-    start = 0
+    rows = RecordSet.objects.filter(hosted_zone=zone)
     if start_name:
         try:
-            position = _order((read_name(start_name), (start_type or "").upper(), start_identifier or ""))
+            key = rules.canonical_sort_key(read_name(start_name))
         except dns.exception.DNSException as error:
             raise invalid_input(f"StartRecordName: {start_name} is not a domain name ({error})") from None
-        start = next((index for index, row in enumerate(keys) if _order(row[:3]) >= position), len(keys))
-    page = keys[start : start + limit + 1]
-    by_pk = {row.pk: row for row in RecordSet.objects.filter(pk__in=[row[3] for row in page[:limit]])}
+        rtype, identifier = (start_type or "").upper(), start_identifier or ""
+        # The range first, so the database walks the index from the position on; then the
+        # position within the name.
+        rows = rows.filter(sort_key__gte=key).filter(
+            Q(sort_key__gt=key)
+            | Q(sort_key=key, type__gt=rtype)
+            | Q(sort_key=key, type=rtype, set_identifier__gte=identifier)
+        )
+    page = list(rows.order_by("sort_key", "type", "set_identifier")[: limit + 1])
     result: dict[str, Any] = {
-        "ResourceRecordSets": [to_resource_record_set(by_pk[row[3]], zone) for row in page[:limit]],
+        "ResourceRecordSets": [to_resource_record_set(row, zone) for row in page[:limit]],
         "IsTruncated": len(page) > limit,
         "MaxItems": str(limit),
     }
     if len(page) > limit:
-        name, rtype, identifier, _pk = page[limit]
-        result.update(NextRecordName=write_name(name), NextRecordType=rtype)
-        if identifier:
-            result["NextRecordIdentifier"] = identifier
+        following = page[limit]
+        result.update(NextRecordName=write_name(following.name), NextRecordType=following.type)
+        if following.set_identifier:
+            result["NextRecordIdentifier"] = following.set_identifier
     return result

@@ -228,12 +228,27 @@ def error_status(service: str, code: str) -> int:
     return 400
 
 
-def write_error(code: str, message: str, request_id: str, *, namespace: str = ROUTE53_NAMESPACE) -> bytes:
-    """AWS's REST-XML error document: ErrorResponse/Error with Type, Code and Message, and the RequestId."""
+def write_error(
+    code: str,
+    message: str,
+    request_id: str,
+    *,
+    messages: list[str] | None = None,
+    namespace: str = ROUTE53_NAMESPACE,
+) -> bytes:
+    """AWS's REST-XML error document: ErrorResponse/Error with Type, Code and Message, and the RequestId.
+
+    `messages` (InvalidChangeBatch's list of problems) go in Error/Messages, one Message each;
+    `message` then holds them all as AWS writes it, "[first, second]", which is what botocore reads.
+    """
     root = ET.Element("ErrorResponse", xmlns=namespace)
     error = ET.SubElement(root, "Error")
     ET.SubElement(error, "Type").text = "Sender"
     ET.SubElement(error, "Code").text = code
     ET.SubElement(error, "Message").text = message
+    if messages:
+        listed = ET.SubElement(error, "Messages")
+        for text in messages:
+            ET.SubElement(listed, "Message").text = text
     ET.SubElement(root, "RequestId").text = request_id
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8")

@@ -113,13 +113,16 @@ class HostedZoneViewSet(OwnedViewSetMixin, viewsets.ModelViewSet):
             services.Change(change["action"], serializers.RecordSetSerializer.to_spec(change["record_set"]))
             for change in body.validated_data["changes"]
         ]
-        batch = services.apply_change_batch(
-            hosted_zone=zone,
-            changes=changes,
-            actor=request.user,
-            source=ChangeBatch.Source.API,
-            comment=body.validated_data["comment"],
-        )
+        try:
+            batch = services.apply_change_batch(
+                hosted_zone=zone,
+                changes=changes,
+                actor=request.user,
+                source=ChangeBatch.Source.API,
+                comment=body.validated_data["comment"],
+            )
+        except services.ChangeBatchError as error:
+            return Response(serializers.change_batch_errors(error), status=status.HTTP_400_BAD_REQUEST)
         return Response(serializers.ChangeBatchSerializer(batch).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=serializers.AuditEntrySerializer(many=True))

@@ -1,4 +1,5 @@
-"""Hosted zones, their delegation sets and networks, record sets, change batches and the audit log.
+"""Hosted zones, their delegation sets and networks (and authorisations to associate another
+account's network), record sets, change batches and the audit log.
 
 Field conventions the snapshot compiler (zones/snapshot.py) relies on:
 
@@ -22,7 +23,7 @@ from django.db import models
 from django.db.models import Q
 
 from kernel.ownership import OwnedQuerySet
-from zones.rules import SPEC_FIELDS, RecordSetSpec
+from zones.rules import SORT_KEY_MAX_LENGTH, SPEC_FIELDS, RecordSetSpec, canonical_sort_key
 from zones.vocabulary import FailoverRole, RoutingPolicy, choices
 
 
@@ -107,6 +108,8 @@ class HostedZone(models.Model):
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="hosted_zones")
     name = models.CharField(max_length=255, help_text="Absolute, lowercase, with the trailing dot.")
+    # The name's canonical order as text (zones.rules.canonical_sort_key), for Route 53's listing by name.
+    sort_key = models.CharField(max_length=SORT_KEY_MAX_LENGTH, default="", editable=False)
     comment = models.CharField(max_length=256, blank=True)
     caller_reference = models.CharField(max_length=128, blank=True, null=True)
     is_private = models.BooleanField(default=False)
@@ -122,7 +125,10 @@ class HostedZone(models.Model):
 
     class Meta:
         ordering = ["name", "id"]
-        indexes = [models.Index(fields=["owner", "name"], name="zones_zone_owner_name")]
+        indexes = [
+            models.Index(fields=["owner", "name"], name="zones_zone_owner_name"),
+            models.Index(fields=["owner", "sort_key", "id"], name="zones_zone_owner_order"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["owner", "caller_reference"],
@@ -133,6 +139,11 @@ class HostedZone(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Derived from the name, which never changes once the zone exists.
+        self.sort_key = canonical_sort_key(self.name)
+        super().save(*args, **kwargs)
 
     @property
     def scope_zone_id(self) -> int:
@@ -154,6 +165,35 @@ class HostedZone(models.Model):
         return self.record_sets.exclude(is_protected=True).exists()
 
 
+class VPCAssociationAuthorization(models.Model):
+    """A private zone's owner lets another account's network be associated with the zone.
+
+    The first of AWS's two steps for a zone and a network of different accounts: the zone's
+    owner authorises the network, then the network's owner associates it
+    (zones/services/associations.py). Neither can do both.
+    """
+
+    hosted_zone = models.ForeignKey(
+        HostedZone, on_delete=models.CASCADE, related_name="vpc_association_authorizations"
+    )
+    network = models.ForeignKey(
+        Network, on_delete=models.CASCADE, related_name="vpc_association_authorizations"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OwnedQuerySet.as_manager()
+    owner_lookup = "hosted_zone__owner"
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["hosted_zone", "network"], name="zones_vpcauthorization_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.network} may be associated with {self.hosted_zone}"
+
+
 class RecordSet(models.Model):
     """One record set: name, type, TTL, values, and its routing policy or alias target.
 
@@ -167,6 +207,9 @@ class RecordSet(models.Model):
         HostedZone, on_delete=models.CASCADE, related_name="record_sets", db_index=False
     )
     name = models.CharField(max_length=255, help_text="Absolute, lowercase, with the trailing dot.")
+    # The name's canonical order as text (zones.rules.canonical_sort_key): Route 53's record order
+    # (name by reversed labels, type, set identifier) is this index's.
+    sort_key = models.CharField(max_length=SORT_KEY_MAX_LENGTH, default="", editable=False)
     type = models.CharField(max_length=10)
     ttl = models.PositiveIntegerField(null=True, blank=True, help_text="None for an alias.")
     values = models.JSONField(default=list, blank=True)
@@ -204,6 +247,7 @@ class RecordSet(models.Model):
         indexes = [
             models.Index(fields=["hosted_zone", "type", "name"], name="zones_rs_type"),
             models.Index(fields=["hosted_zone", "policy", "name"], name="zones_rs_policy"),
+            models.Index(fields=["hosted_zone", "sort_key", "type", "set_identifier"], name="zones_rs_order"),
         ]
         constraints = [
             # Also the index of the record list's keyset pagination over (name, type, set identifier).
@@ -237,8 +281,9 @@ class RecordSet(models.Model):
 
     @staticmethod
     def fields_from_spec(spec: RecordSetSpec) -> dict[str, Any]:
-        """The model's field values, by attribute name, that store `spec`."""
-        return spec.as_dict()
+        """The model's field values, by attribute name, that store `spec` (a normalised one),
+        with the name's sort key: every write of a record set goes through here."""
+        return {**spec.as_dict(), "sort_key": canonical_sort_key(spec.name)}
 
 
 # The spec's fields by the names forms and the API give them: the model's field names, so
@@ -258,6 +303,7 @@ class ChangeBatch(models.Model):
         API = "api", "API"
         IMPORT = "import", "Zone-file import"
         SYSTEM = "system", "System"
+        ROUTE53 = "route53", "Route 53 API"
 
     hosted_zone = models.ForeignKey(HostedZone, on_delete=models.CASCADE, related_name="change_batches")
     actor = models.ForeignKey(

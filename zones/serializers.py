@@ -1,12 +1,13 @@
 """API shapes of hosted zones, record sets, change batches, networks, endpoints and delegation sets.
 
 Rules are not written here: change batches go through `services.apply_change_batch`, which
-calls the rule module; its refusal becomes DRF's 400 shape in kernel.errors.
+calls the rule module; its refusal, with every problem, becomes DRF's 400 shape in
+`change_batch_errors`.
 """
 
 from rest_framework import serializers
 
-from zones import rules
+from zones import rules, services
 from zones.models import (
     SPEC_FIELD_NAMES,
     AuditEntry,
@@ -146,6 +147,34 @@ class ChangeSerializer(serializers.Serializer):
 class ChangeBatchRequestSerializer(serializers.Serializer):
     comment = serializers.CharField(max_length=256, required=False, allow_blank=True, default="")
     changes = ChangeSerializer(many=True, allow_empty=False, max_length=20000)
+
+
+# Fields of a change itself; any other field a rule names is the change's record set's.
+CHANGE_FIELDS = ("action",)
+
+
+def change_batch_errors(error: services.ChangeBatchError) -> dict:
+    """A refused batch as DRF's 400 shape with every problem: by change index and field, as DRF
+    keys a malformed change (`{"changes": {"1": {"record_set": {"values": [...]}}}}`), plus every
+    sentence in `non_field_errors` and the first failing change in `index`."""
+    problems = [problem for problem in error.problems if problem.change is not None]
+    if not problems:
+        return error.as_error_dict()
+    by_change: dict[str, dict] = {}
+    for problem in problems:
+        errors = by_change.setdefault(str(problem.change), {})
+        if not problem.field:
+            errors.setdefault("non_field_errors", []).append(problem.reason)
+        elif problem.field in CHANGE_FIELDS:
+            errors.setdefault(problem.field, []).append(problem.reason)
+        else:
+            field_name = SPEC_FIELD_NAMES.get(problem.field, problem.field)
+            errors.setdefault("record_set", {}).setdefault(field_name, []).append(problem.reason)
+    return {
+        "changes": by_change,
+        "non_field_errors": [f"change {problem.change}: {problem}" for problem in problems],
+        "index": [str(problems[0].change)],
+    }
 
 
 class ChangeBatchSerializer(serializers.ModelSerializer):

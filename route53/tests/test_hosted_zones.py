@@ -133,3 +133,38 @@ def test_every_operation_of_the_model_is_served_or_refused_with_a_reason():
     for name in model.operation_names:
         assert name in operations.SERVED or operations.refusal_reason(name) != "not served yet", name
     assert set(operations.SERVED) <= set(model.operation_names)
+
+
+def test_a_name_with_no_free_name_servers_left_is_delegation_set_not_available(route53, settings):
+    # One host under each of the four domains: a second zone of the name cannot get four of its own.
+    settings.DNS_NAMESERVER_ADDRESSES = [f"127.0.53.{n}" for n in range(10, 14)]
+    _create(route53, reference="first")
+    with pytest.raises(ClientError) as caught:
+        _create(route53, reference="second")
+    assert caught.value.response["Error"]["Code"] == "DelegationSetNotAvailable"
+    assert "cannot get four name servers of its own" in caught.value.response["Error"]["Message"]
+    assert route53.get_hosted_zone_count()["HostedZoneCount"] == 1
+
+
+def test_a_delegation_set_already_serving_the_name_is_conflicting_domain_exists(route53):
+    set_id = route53.create_reusable_delegation_set(CallerReference="shared")["DelegationSet"]["Id"]
+    _create(route53, reference="first", DelegationSetId=set_id)
+    _create(route53, name="example.org", reference="other", DelegationSetId=set_id)
+    for name in ("example.com", "www.example.com"):
+        with pytest.raises(ClientError) as caught:
+            _create(route53, name=name, reference=f"again-{name}", DelegationSetId=set_id)
+        assert caught.value.response["Error"]["Code"] == "ConflictingDomainExists"
+        assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert route53.get_hosted_zone_count()["HostedZoneCount"] == 2
+
+
+def test_only_a_bad_name_is_invalid_domain_name(route53):
+    for name, words in (
+        ("com", "top-level domain"),
+        ("*.example.com", "no wildcard"),
+        ("a..b.com", "not a domain"),
+    ):
+        with pytest.raises(ClientError) as caught:
+            _create(route53, name=name, reference=name)
+        assert caught.value.response["Error"]["Code"] == "InvalidDomainName"
+        assert words in caught.value.response["Error"]["Message"]

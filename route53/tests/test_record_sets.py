@@ -1,11 +1,17 @@
 """ChangeResourceRecordSets and ListResourceRecordSets through boto3 against the live server."""
 
+import threading
+import xml.etree.ElementTree as ET
+
 import pytest
 from botocore.exceptions import ClientError
+from django.db import connection, transaction
 
 from healthchecks import services as check_services
-from route53 import ids, record_sets
+from route53 import ids, record_sets, shapes
+from route53.tests.conftest import client_for
 from zones import services as zone_services
+from zones.models import AuditEntry, ChangeBatch, HostedZone
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -125,21 +131,85 @@ def test_upsert_replaces_and_delete_must_match_exactly(route53, zone_id):
     assert [r["Type"] for r in listed(route53, zone_id)] == ["NS", "SOA"]
 
 
-def test_invalid_change_batch_lists_every_problem_in_our_rule_words_and_changes_nothing(route53, zone_id):
+def raw_error_body(route53, operation: str) -> list[bytes]:
+    """The bodies of the answers to `operation`, as the server wrote them (botocore parses only Message)."""
+    bodies: list[bytes] = []
+    route53.meta.events.register(
+        f"after-call.route53.{operation}", lambda http_response, **_: bodies.append(http_response.content)
+    )
+    return bodies
+
+
+def test_invalid_change_batch_lists_every_problem_in_our_rule_words_and_changes_nothing(
+    route53, zone_id, live_server, access_key
+):
+    unchecked = client_for(live_server.url, *access_key, parameter_validation=False)
+    bodies = raw_error_body(unchecked, "ChangeResourceRecordSets")
+    with pytest.raises(ClientError) as caught:
+        change(
+            unchecked,
+            zone_id,
+            ("CREATE", a("ok.example.com", "192.0.2.1")),
+            ("CREATE", a("bad.example.com", "300.1.2.3", ttl=-1)),
+            ("CREATE", a("worse.example.com", "192.0.2.300")),
+            (
+                "CREATE",
+                {
+                    "Name": "example.com",
+                    "Type": "CNAME",
+                    "TTL": 60,
+                    "ResourceRecords": [{"Value": "x.example.net"}],
+                },
+            ),
+        )
+    expected = [
+        "change 1: bad.example.com. A: value: 300.1.2.3 is not an IPv4 address",
+        "change 1: bad.example.com. A: ttl: -1 is not between 0 and 2147483647",
+        "change 2: worse.example.com. A: value: 192.0.2.300 is not an IPv4 address",
+        "change 3: example.com. CNAME: type: a CNAME record set cannot be at the zone apex; "
+        "use an alias record instead",
+    ]
+    assert caught.value.response["Error"]["Code"] == "InvalidChangeBatch"
+    assert caught.value.response["Error"]["Message"] == "[" + ", ".join(expected) + "]"
+    messages = ET.fromstring(bodies[-1]).findall(
+        f"{{{shapes.ROUTE53_NAMESPACE}}}Error/{{{shapes.ROUTE53_NAMESPACE}}}Messages/"
+    )
+    assert [message.text for message in messages] == expected
+    assert [r["Type"] for r in listed(route53, zone_id)] == ["NS", "SOA"]
+
+
+def test_invalid_change_batch_lists_every_change_that_cannot_apply_and_the_zone_rules(route53, zone_id):
+    change(
+        route53,
+        zone_id,
+        ("CREATE", a("www.example.com", "192.0.2.1")),
+        (
+            "CREATE",
+            {
+                "Name": "web.example.com",
+                "Type": "CNAME",
+                "TTL": 60,
+                "ResourceRecords": [{"Value": "x.example.net"}],
+            },
+        ),
+    )
     with pytest.raises(ClientError) as caught:
         change(
             route53,
             zone_id,
-            ("CREATE", a("ok.example.com", "192.0.2.1")),
-            ("CREATE", a("bad.example.com", "300.1.2.3")),
-            ("CREATE", a("worse.example.com", "192.0.2.300")),
+            ("CREATE", a("www.example.com", "192.0.2.1")),
+            ("DELETE", a("www.example.com", "192.0.2.1", ttl=60)),
         )
-    message = caught.value.response["Error"]["Message"]
-    assert caught.value.response["Error"]["Code"] == "InvalidChangeBatch"
-    assert message.startswith("[") and message.endswith("]")
-    assert "change 1:" in message and "300.1.2.3 is not an IPv4 address" in message
-    assert "change 2:" in message and "192.0.2.300" in message
-    assert [r["Type"] for r in listed(route53, zone_id)] == ["NS", "SOA"]
+    assert caught.value.response["Error"]["Message"] == (
+        "[change 0: www.example.com. A: the record set already exists, "
+        "change 1: www.example.com. A: does not match the record set to delete (ttl 60 is not 300)]"
+    )
+    with pytest.raises(ClientError) as caught:
+        change(route53, zone_id, ("CREATE", a("web.example.com", "192.0.2.2")))
+    assert caught.value.response["Error"]["Message"] == (
+        "[change 0: web.example.com. A: name: a CNAME record set already exists at web.example.com.: "
+        "a name with a CNAME can hold no other record set]"
+    )
 
 
 def test_a_change_batch_is_applied_in_order(route53, zone_id):
@@ -257,3 +327,44 @@ def test_an_alias_to_one_of_our_endpoints_round_trips(route53, zone_id, owner):
             ),
         )
     assert caught.value.response["Error"]["Code"] == "InvalidInput"
+
+
+def test_changes_made_here_are_audited_with_the_source_route53(route53, zone_id, owner):
+    info = change(route53, zone_id, ("CREATE", a("www.example.com", "192.0.2.1")))["ChangeInfo"]
+    batch = ChangeBatch.objects.get(pk=ids.parse_id("C", info["Id"]))
+    assert batch.source == "route53" and batch.get_source_display() == "Route 53 API"
+    assert batch.actor == owner
+    entry = AuditEntry.objects.get(change_batch=batch)
+    assert (entry.source, entry.action, entry.name) == ("route53", "CREATE", "www.example.com.")
+    created = ChangeBatch.objects.filter(hosted_zone_id=batch.hosted_zone_id).order_by("pk").first()
+    assert created.source == "route53" and created.comment == "hosted zone created"
+
+
+def test_a_batch_for_a_zone_another_writer_has_locked_is_prior_request_not_complete(route53, zone_id):
+    """botocore retries PriorRequestNotComplete; this client makes one attempt, so it sees the error."""
+    zone_pk = ids.parse_id("Z", zone_id)
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_the_zone() -> None:
+        try:
+            with transaction.atomic():
+                HostedZone.objects.select_for_update().get(pk=zone_pk)
+                locked.set()
+                release.wait(timeout=60)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_the_zone)
+    holder.start()
+    try:
+        assert locked.wait(timeout=30)
+        with pytest.raises(ClientError) as caught:
+            change(route53, zone_id, ("CREATE", a("www.example.com", "192.0.2.1")))
+    finally:
+        release.set()
+        holder.join()
+    assert caught.value.response["Error"]["Code"] == "PriorRequestNotComplete"
+    assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert [r["Type"] for r in listed(route53, zone_id)] == ["NS", "SOA"]
+    change(route53, zone_id, ("CREATE", a("www.example.com", "192.0.2.1")))
+    assert [r["Type"] for r in listed(route53, zone_id)] == ["NS", "SOA", "A"]

@@ -14,8 +14,16 @@ its types and limits), `names`, `values`, `record_sets` (one record set on its o
 `zones.vocabulary`'s.
 """
 
-from zones.rules.names import absolute_name, ancestors_within, is_below, normalize_zone_name, parse_name
-from zones.rules.networks import address_problems, cidr_problems, overlap_problems
+from zones.rules.names import (
+    SORT_KEY_MAX_LENGTH,
+    absolute_name,
+    ancestors_within,
+    canonical_sort_key,
+    is_below,
+    normalize_zone_name,
+    parse_name,
+)
+from zones.rules.networks import address_problems, cidr_problems
 from zones.rules.problems import Problem
 from zones.rules.protected import (
     NS_TTL,
@@ -67,6 +75,7 @@ __all__ = [
     "SOA_REFRESH",
     "SOA_RETRY",
     "SOA_TTL",
+    "SORT_KEY_MAX_LENGTH",
     "SPEC_FIELDS",
     "Problem",
     "RecordSetSpec",
@@ -74,6 +83,7 @@ __all__ = [
     "absolute_name",
     "address_problems",
     "ancestors_within",
+    "canonical_sort_key",
     "check_record_set",
     "check_soa_edit",
     "check_zone",
@@ -81,7 +91,6 @@ __all__ = [
     "is_below",
     "normalize_value",
     "normalize_zone_name",
-    "overlap_problems",
     "parse_name",
     "parse_soa",
     "soa_value",

@@ -1,24 +1,23 @@
 """Networks and endpoints: lists of CIDRs and of addresses.
 
-A private zone answers the clients inside its networks, so a network must not reach other
-accounts' clients: `cidr_problems` refuses networks wider than the operator's limit and
-`overlap_problems` CIDRs that overlap another account's network.
+A network's CIDRs are a VPC's: IPv4 blocks from /16 to /28 and IPv6 blocks of /56, as AWS
+allows. They only say which clients the network's resolver answers (its inbound endpoints'
+access control); private zones are answered through each network's own resolver, so networks
+of different accounts may overlap, as VPCs do.
 """
 
 import ipaddress
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
 from zones.rules.problems import Problem
 
-IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+# AWS: a VPC's IPv4 CIDR blocks are /16 (65,536 addresses) to /28 (16); its IPv6 blocks are /56.
+IPV4_PREFIXES = range(16, 29)
+IPV6_PREFIX = 56
 
 
-def cidr_problems(cidrs: Iterable[str], widest_prefixes: Mapping[int, int] | None = None) -> list[Problem]:
-    """Each text must be an IPv4 or IPv6 network (host bits allowed), no wider than its limit.
-
-    `widest_prefixes` maps an IP version (4, 6) to the shortest prefix length allowed; None
-    checks only the form.
-    """
+def cidr_problems(cidrs: Iterable[str]) -> list[Problem]:
+    """Each text must be an IPv4 network of /16 to /28 or an IPv6 network of /56 (host bits allowed)."""
     problems = []
     items = [str(cidr).strip() for cidr in cidrs if str(cidr).strip()]
     if not items:
@@ -29,32 +28,13 @@ def cidr_problems(cidrs: Iterable[str], widest_prefixes: Mapping[int, int] | Non
         except ValueError:
             problems.append(Problem("cidrs", f"{cidr} is not an IPv4 or IPv6 network"))
             continue
-        widest = (widest_prefixes or {}).get(network.version)
-        if widest is not None and network.prefixlen < widest:
-            problems.append(
-                Problem(
-                    "cidrs",
-                    f"{cidr} is wider than /{widest}: a network may cover at most a /{widest} "
-                    f"of IPv{network.version} addresses",
-                )
-            )
-    return problems
-
-
-def overlap_problems(cidrs: Iterable[str], others: Iterable[IPNetwork]) -> list[Problem]:
-    """Each CIDR must not overlap one of `others` (the networks of every other account)."""
-    others = list(others)
-    problems = []
-    for cidr in cidrs:
-        network = ipaddress.ip_network(str(cidr).strip(), strict=False)
-        if any(network.version == other.version and network.overlaps(other) for other in others):
-            problems.append(
-                Problem(
-                    "cidrs",
-                    f"{cidr} overlaps a network of another account: a private zone may answer only "
-                    "clients that no other account's network holds",
-                )
-            )
+        if network.version == 4 and network.prefixlen not in IPV4_PREFIXES:
+            reason = "an IPv4 block of a network is /16 to /28, as in a VPC"
+        elif network.version == 6 and network.prefixlen != IPV6_PREFIX:
+            reason = "an IPv6 block of a network is a /56, as in a VPC"
+        else:
+            continue
+        problems.append(Problem("cidrs", f"{cidr} is a /{network.prefixlen}: {reason}"))
     return problems
 
 

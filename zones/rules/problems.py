@@ -9,7 +9,12 @@ class Problem:
 
     `message` is the sentence the rules give: the field's name, a colon, the reason
     ("ttl: a TTL is required"). A sentence about one item of a field names the item instead
-    (`subject`: "value: 300.1.2.3 is not an IPv4 address" concerns the field `values`).
+    (`subject`: "value: 300.1.2.3 is not an IPv4 address" concerns the field `values`). A
+    refusal of the record set as a whole has no field (`field` "") and is the reason alone
+    ("the record set already exists").
+
+    `change` is the 0-based index of the change of a batch the problem refuses; the rules
+    leave it None and the change-batch service (zones/services/plan.py) sets it.
     """
 
     field: str
@@ -20,10 +25,12 @@ class Problem:
     # The keys of every record set the problem involves (a conflict names both sides).
     group: tuple[tuple, ...] = ()
     subject: str = ""
+    change: int | None = None
 
     @property
     def message(self) -> str:
-        return f"{self.subject or self.field}: {self.reason}"
+        label = self.subject or self.field
+        return f"{label}: {self.reason}" if label else self.reason
 
     def __str__(self) -> str:
         return f"{self.record_set}: {self.message}" if self.record_set else self.message

@@ -149,7 +149,7 @@ def _check_placement(
 ) -> None:
     at_apex = name == zone_name
     if rtype == "CNAME" and at_apex:
-        collect.add("type", "a CNAME record set cannot be at the zone apex")
+        collect.add("type", "a CNAME record set cannot be at the zone apex; use an alias record instead")
     if rtype == "SOA" and not (at_apex and context.allow_protected):
         collect.add("type", "the SOA record set is managed by the system")
     if rtype == "NS" and at_apex and not context.allow_protected:

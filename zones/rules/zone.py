@@ -33,12 +33,21 @@ def check_zone(
     for name, group in by_name.items():
         types = {rs.type for rs in group}
         if "CNAME" in types and len(types) > 1:
+            # One problem on each side: a batch reports the side its change brought in
+            # (zones/services/plan.py batch_problems), a CNAME beside an A or an A beside a CNAME.
             others = ", ".join(sorted(types - {"CNAME"}))
             keys = tuple(rs.key for rs in group)
+            cname_keys = tuple(rs.key for rs in group if rs.type == "CNAME")
             for rs in group:
                 if rs.type == "CNAME":
                     reason = f"{name} has a CNAME beside {others}; a CNAME must stand alone"
                     problems.append(_problem(rs, "type", reason, group=keys))
+                else:
+                    reason = (
+                        f"a CNAME record set already exists at {name}: "
+                        "a name with a CNAME can hold no other record set"
+                    )
+                    problems.append(_problem(rs, "name", reason, group=(*cname_keys, rs.key)))
         if name in delegations:
             ns_keys = tuple(rs.key for rs in group if rs.type == "NS")
             for rs in group:

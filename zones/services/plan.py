@@ -4,11 +4,18 @@
 what they create, update and delete, each with its record set before and after, and the
 audit line of every change. The preview of an import shows a plan, the zone-wide rules check
 it, and the write stores it; nothing sorts the changes a second time.
+
+A batch is checked in three stages, each over every change, and refused with every problem
+of the first stage that finds any (each `rules.Problem` with its change index, field and
+reason): `check_changes` (each record set's own rules), `plan_batch` (what cannot apply: a
+CREATE of what exists, a DELETE that does not match) and `batch_problems` (the zone-wide
+rules over the result). A later stage needs the earlier one's result, so it runs only when
+the earlier found nothing.
 """
 
 import dataclasses
 import json
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TextIO
 
@@ -80,6 +87,47 @@ def audit_dict(spec: rules.RecordSetSpec | None) -> dict | None:
     return {k: v for k, v in spec.as_dict().items() if k in AUDIT_ALWAYS or v not in ("", None, False)}
 
 
+def check_changes(
+    changes: Sequence[Change],
+    *,
+    zone_name: str,
+    context: rules.RuleContext,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[list[Change], list[rules.Problem]]:
+    """Every change's action and record set on their own: the changes normalised, and every problem.
+
+    A change with problems is left out of the normalised list; `progress(done, total)` is
+    called every 5,000 changes and at the end.
+    """
+    normalized: list[Change] = []
+    problems: list[rules.Problem] = []
+    total = len(changes)
+    for index, change in enumerate(changes):
+        action = (change.action or "").upper()
+        spec, found = rules.check_record_set(change.record_set, zone_name=zone_name, context=context)
+        if action not in ACTIONS:
+            reason = f"{change.action or '(empty)'} is not CREATE, DELETE or UPSERT"
+            found = [rules.Problem("action", reason, spec.label, spec.key), *found]
+        if found:
+            problems.extend(dataclasses.replace(problem, change=index) for problem in found)
+        else:
+            normalized.append(Change(action, spec))
+        if progress and (index + 1) % 5000 == 0:
+            progress(index + 1, total)
+    if progress:
+        progress(total, total)
+    return normalized, problems
+
+
+def refuse(problems: Sequence[rules.Problem], *, error: type[ChangeBatchError] = ChangeBatchError) -> None:
+    """Raise `error` with every problem (each with its change index), naming the first change; none, no-op."""
+    if not problems:
+        return
+    ordered = sorted(problems, key=lambda problem: problem.change or 0)
+    first = ordered[0]
+    raise error.for_change(first.change or 0, first, ordered)
+
+
 def plan_batch(
     changes: Sequence[Change],
     existing: Mapping[tuple, rules.RecordSetSpec],
@@ -90,12 +138,21 @@ def plan_batch(
     """Run normalised changes over the zone's record sets (`existing`, by key), in order.
 
     `existing` must hold every record set of the names the changes touch; `protected` are
-    the keys of the SOA and apex NS. Raises ChangeBatchError (ProtectedRecordError) naming
-    the first change that cannot apply: a CREATE of a record set that exists, a DELETE of
-    one that does not or that differs, a DELETE of a protected one, an SOA edit beyond its timers.
+    the keys of the SOA and apex NS. Raises ChangeBatchError (ProtectedRecordError when one
+    is about a protected record set) with every change that cannot apply: a CREATE of a
+    record set that exists, a DELETE of one that does not or that differs, a DELETE of a
+    protected one, an SOA edit beyond its timers. A refused change leaves the state as it was
+    for the changes after it.
     """
     state: dict[tuple, rules.RecordSetSpec | None] = {}
     plan = Plan(serial=serial)
+    problems: list[rules.Problem] = []
+    touches_protected = False
+
+    def refusal(index: int, spec: rules.RecordSetSpec, reason: str) -> None:
+        # About the record set as a whole: no field, and the reason names the record set.
+        problems.append(rules.Problem("", f"{spec.label}: {reason}", key=spec.key, change=index))
+
     for index, change in enumerate(changes):
         spec = change.record_set
         key = spec.key
@@ -103,23 +160,33 @@ def plan_batch(
         current = state[key] if key in state else existing.get(key)
         if change.action == CREATE:
             if current is not None:
-                _refuse(index, f"{spec.label}: the record set already exists")
+                refusal(index, spec, "the record set already exists")
+                continue
         elif change.action == DELETE:
             if current is None:
-                _refuse(index, f"{spec.label}: there is no such record set")
+                refusal(index, spec, "there is no such record set")
+                continue
             if key in protected:
-                raise ProtectedRecordError(
-                    f"change {index}: {spec.label}: the zone's SOA and apex NS record sets cannot be deleted",
-                    reason=f"{spec.label}: the zone's SOA and apex NS record sets cannot be deleted",
-                )
+                touches_protected = True
+                refusal(index, spec, "the zone's SOA and apex NS record sets cannot be deleted")
+                continue
             mismatch = _mismatch(current, spec)
             if mismatch:
-                _refuse(index, f"{spec.label}: does not match the record set to delete ({mismatch})")
+                refusal(index, spec, f"does not match the record set to delete ({mismatch})")
+                continue
             spec = None
         elif key in protected and spec.type == "SOA":
-            spec = _soa_edit(index, current, spec, serial)
+            edit_problems = rules.check_soa_edit(current.values[0], spec.values[0])
+            if edit_problems:
+                problems.extend(
+                    dataclasses.replace(problem, record_set=spec.label, key=spec.key, change=index)
+                    for problem in edit_problems
+                )
+                continue
+            spec = _soa_edit(spec, serial)
         state[key] = spec
         plan.audit.append(AuditLine(change.action, key, audit_dict(current), audit_dict(spec)))
+    refuse(problems, error=ProtectedRecordError if touches_protected else ChangeBatchError)
     for key, after in state.items():
         before = existing.get(key)
         if before is None and after is not None:
@@ -131,18 +198,43 @@ def plan_batch(
     return plan
 
 
-def _refuse(index: int, refusal: str) -> None:
-    raise ChangeBatchError(f"change {index}: {refusal}", index=index, reason=refusal)
+def batch_problems(plan: Plan, problems: Iterable[rules.Problem]) -> list[rules.Problem]:
+    """The zone-wide rules' problems that are the batch's, each at the change that brought it about.
+
+    A conflict is the batch's when one of its record sets (`Problem.group`, or the names it
+    relates) is one the batch changes; it fails at the last change that took part in it.
+    A problem the batch did not touch (already in the zone) is not the batch's to report.
+    A conflict seen from both sides (a CNAME beside an A, an A beside a CNAME) is reported from
+    the side of the change that completed it.
+    """
+    touched = plan.first_change
+    candidates: list[tuple[int, bool, rules.Problem]] = []
+    for problem in problems:
+        involved = [touched[key] for key in problem.group or (problem.key,) if key in touched]
+        if not involved:
+            names = problem.key[:1] + problem.related_names
+            involved = [index for key, index in touched.items() if key[0] in names]
+        if involved:
+            index = max(involved)
+            candidates.append((index, touched.get(problem.key) == index, problem))
+    own_keys: dict[int, set[tuple]] = {}
+    for index, is_own, problem in candidates:
+        if is_own:
+            own_keys.setdefault(index, set()).update(problem.group or (problem.key,))
+    reported: list[rules.Problem] = []
+    seen: set[tuple[int, str]] = set()
+    for index, is_own, problem in candidates:
+        keys = set(problem.group or (problem.key,))
+        covered = not is_own and bool(keys & own_keys.get(index, set()))
+        if covered or (index, str(problem)) in seen:
+            continue
+        seen.add((index, str(problem)))
+        reported.append(dataclasses.replace(problem, change=index))
+    return sorted(reported, key=lambda problem: problem.change)
 
 
-def _soa_edit(
-    index: int, current: rules.RecordSetSpec, spec: rules.RecordSetSpec, serial: int
-) -> rules.RecordSetSpec:
-    """The SOA as edited: the new timers, and the serial the system keeps."""
-    problems = rules.check_soa_edit(current.values[0], spec.values[0])
-    if problems:
-        problem = dataclasses.replace(problems[0], record_set=spec.label, key=spec.key)
-        raise ChangeBatchError.for_change(index, problem)
+def _soa_edit(spec: rules.RecordSetSpec, serial: int) -> rules.RecordSetSpec:
+    """The SOA as edited (its timers checked by `rules.check_soa_edit`): the serial stays the system's."""
     fields = rules.parse_soa(spec.values[0])
     fields["serial"] = serial
     return rules.RecordSetSpec.from_dict({**spec.as_dict(), "values": [rules.soa_value(**fields)]})

@@ -98,10 +98,91 @@ def test_a_refused_batch_names_the_failing_change(owner_api, zone):
     )
     assert response.status_code == 400
     assert response.json() == {
+        "changes": {"1": {"record_set": {"values": ["300.1.2.3 is not an IPv4 address"]}}},
         "non_field_errors": ["change 1: bad.example.com. A: value: 300.1.2.3 is not an IPv4 address"],
         "index": ["1"],
     }
     assert not RecordSet.objects.filter(hosted_zone=zone, name="www.example.com.").exists()
+
+
+def test_a_refused_batch_reports_every_problem_by_change_and_field(owner_api, zone):
+    response = owner_api.post(
+        f"/api/v1/zones/{zone.pk}/changes",
+        {
+            "changes": [
+                change("CREATE", name="ok", type="A", ttl=300, values=["192.0.2.1"]),
+                change("CREATE", name="bad", type="A", ttl=-1, values=["300.1.2.3"]),
+                change("CREATE", name="@", type="CNAME", ttl=300, values=["web.example.net."]),
+            ]
+        },
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "changes": {
+            "1": {
+                "record_set": {
+                    "values": ["300.1.2.3 is not an IPv4 address"],
+                    "ttl": ["-1 is not between 0 and 2147483647"],
+                }
+            },
+            "2": {
+                "record_set": {
+                    "type": ["a CNAME record set cannot be at the zone apex; use an alias record instead"]
+                }
+            },
+        },
+        "non_field_errors": [
+            "change 1: bad.example.com. A: value: 300.1.2.3 is not an IPv4 address",
+            "change 1: bad.example.com. A: ttl: -1 is not between 0 and 2147483647",
+            "change 2: example.com. CNAME: type: a CNAME record set cannot be at the zone apex; "
+            "use an alias record instead",
+        ],
+        "index": ["1"],
+    }
+    assert not RecordSet.objects.filter(hosted_zone=zone, name="ok.example.com.").exists()
+
+
+def test_every_change_that_cannot_apply_and_every_zone_rule_is_reported(owner_api, zone):
+    services.apply_change_batch(
+        hosted_zone=zone,
+        changes=[create("www", "A", "192.0.2.1"), create("alias", "CNAME", "web.example.net.")],
+    )
+    cannot_apply = owner_api.post(
+        f"/api/v1/zones/{zone.pk}/changes",
+        {
+            "changes": [
+                change("CREATE", name="www", type="A", ttl=300, values=["192.0.2.1"]),
+                change("DELETE", name="gone", type="A", ttl=300, values=["192.0.2.1"]),
+            ]
+        },
+    ).json()
+    assert cannot_apply["changes"] == {
+        "0": {"non_field_errors": ["www.example.com. A: the record set already exists"]},
+        "1": {"non_field_errors": ["gone.example.com. A: there is no such record set"]},
+    }
+    zone_rules = owner_api.post(
+        f"/api/v1/zones/{zone.pk}/changes",
+        {
+            "changes": [
+                change("CREATE", name="alias", type="A", ttl=300, values=["192.0.2.2"]),
+                change("CREATE", name="www", type="CNAME", ttl=300, values=["web.example.net."]),
+            ]
+        },
+    ).json()
+    assert zone_rules["non_field_errors"] == [
+        "change 0: alias.example.com. A: name: a CNAME record set already exists at alias.example.com.: "
+        "a name with a CNAME can hold no other record set",
+        "change 1: www.example.com. CNAME: type: www.example.com. has a CNAME beside A; "
+        "a CNAME must stand alone",
+    ]
+    assert zone_rules["changes"]["0"] == {
+        "record_set": {
+            "name": [
+                "a CNAME record set already exists at alias.example.com.: "
+                "a name with a CNAME can hold no other record set"
+            ]
+        }
+    }
 
 
 @pytest.mark.parametrize(
@@ -185,7 +266,7 @@ def test_networks_endpoints_and_delegation_sets(owner_api):
 
 def test_every_endpoint_hides_other_users_objects(other_api, zone, owner):
     batch = services.apply_change_batch(hosted_zone=zone, changes=[create("www", "A", "192.0.2.1")])
-    network = services.save_network(owner=owner, name="vpc", cidrs=["10.0.0.0/8"])
+    network = services.save_network(owner=owner, name="vpc", cidrs=["10.0.0.0/16"])
     endpoint = services.save_endpoint(owner=owner, name="lb", kind="cdn", addresses=["192.0.2.1"])
     delegation_set = services.create_delegation_set(owner=owner)
     z = zone.pk

@@ -5,7 +5,7 @@ import io
 import pytest
 
 from zones import rules, services
-from zones.services.plan import plan_batch
+from zones.services.plan import batch_problems, check_changes, plan_batch
 
 ZONE = "example.com."
 
@@ -110,3 +110,72 @@ def test_a_plan_reads_back_as_it_was_written():
         plan.deletes,
         plan.audit,
     )
+
+
+def test_every_change_that_cannot_apply_is_refused_with_its_index():
+    with pytest.raises(services.ChangeBatchError) as caught:
+        plan_batch(
+            [
+                change("CREATE", WWW),
+                change("CREATE", spec("web", "192.0.2.9")),
+                change("DELETE", spec("gone", "192.0.2.1")),
+            ],
+            EXISTING,
+            serial=1,
+        )
+    assert caught.value.index == 0
+    assert [(problem.change, str(problem)) for problem in caught.value.problems] == [
+        (0, "www.example.com. A: the record set already exists"),
+        (2, "gone.example.com. A: there is no such record set"),
+    ]
+
+
+def test_every_record_set_problem_of_every_change_is_found():
+    context = rules.RuleContext(regions=frozenset({"us-east-1"}))
+    normalized, problems = check_changes(
+        [
+            change("CREATE", rules.RecordSetSpec(name="ok", type="A", ttl=60, values=("192.0.2.1",))),
+            change("CREATE", rules.RecordSetSpec(name="bad", type="A", ttl=-1, values=("300.1.2.3",))),
+            change("MOVE", rules.RecordSetSpec(name="moved", type="A", ttl=60, values=("192.0.2.2",))),
+        ],
+        zone_name=ZONE,
+        context=context,
+    )
+    assert [change.record_set.name for change in normalized] == ["ok.example.com."]
+    assert [(problem.change, problem.field, problem.message) for problem in problems] == [
+        (1, "values", "value: 300.1.2.3 is not an IPv4 address"),
+        (1, "ttl", "ttl: -1 is not between 0 and 2147483647"),
+        (2, "action", "action: MOVE is not CREATE, DELETE or UPSERT"),
+    ]
+
+
+CNAME = rules.RecordSetSpec(name=WWW.name, type="CNAME", ttl=300, values=("web.example.net.",))
+
+
+@pytest.mark.parametrize(
+    ("changes", "existing", "expected"),
+    [
+        # A CNAME added beside an A, and an A added where a CNAME is: each side says what it met.
+        ([change("CREATE", CNAME)], {WWW.key: WWW}, [(0, "type", "www.example.com. has a CNAME beside A")]),
+        ([change("CREATE", WWW)], {CNAME.key: CNAME}, [(0, "name", "a CNAME record set already exists at")]),
+        ([change("CREATE", CNAME), change("CREATE", WWW)], {}, [(1, "name", "a CNAME record set already")]),
+        ([change("CREATE", WWW), change("CREATE", CNAME)], {}, [(1, "type", "www.example.com. has a CNAME")]),
+    ],
+)
+def test_a_zone_rule_is_reported_once_at_the_change_that_broke_it(changes, existing, expected):
+    plan = plan_batch(changes, existing, serial=1)
+    after = {**existing, **{key: spec for key, spec in plan.changed_record_sets().items() if spec}}
+    found = batch_problems(plan, rules.check_zone(ZONE, after.values()))
+    assert [(problem.change, problem.field) for problem in found] == [
+        (index, name) for index, name, _ in expected
+    ]
+    assert all(
+        problem.reason.startswith(start) for problem, (_, _, start) in zip(found, expected, strict=True)
+    )
+
+
+def test_a_problem_already_in_the_zone_is_not_the_batch_s():
+    web = spec("web", "192.0.2.9")
+    plan = plan_batch([change("CREATE", web)], {}, serial=1)
+    assert rules.check_zone(ZONE, [WWW, CNAME, web]) != []
+    assert batch_problems(plan, rules.check_zone(ZONE, [WWW, CNAME, web])) == []

@@ -1,5 +1,6 @@
 """The rule module, table-driven and without a database."""
 
+import dns.name
 import dns.rdata
 import dns.rdataclass
 import dns.rdatatype
@@ -60,7 +61,7 @@ def messages(problems: list[rules.Problem]) -> list[str]:
         (
             {"name": "@", "type": "CNAME", "ttl": 300, "values": ["www.example.net."]},
             "type",
-            "type: a CNAME record set cannot be at the zone apex",
+            "type: a CNAME record set cannot be at the zone apex; use an alias record instead",
         ),
         (
             {"type": "CNAME", "ttl": 300, "values": ["a.example.net.", "b.example.net."]},
@@ -455,3 +456,27 @@ def test_soa_edit_may_change_only_timers():
 )
 def test_network_cidrs_are_checked(cidrs, message):
     assert [p.message for p in rules.cidr_problems(cidrs)] == [message]
+
+
+def test_the_sort_key_orders_names_as_dnssec_s_canonical_order():
+    names = [
+        "example.org.",
+        "www.example.com.",
+        "b.a.example.com.",
+        "a.example.com.",
+        "example.com.",
+        "*.example.com.",
+        "-.example.com.",
+        "_acme-challenge.example.com.",
+        "a-b.example.com.",
+        "ab.example.com.",
+        "\\000.example.com.",
+        "\\255.example.com.",
+        "z.example.com.",
+        ".",
+    ]
+    by_dnspython = sorted(names, key=dns.name.from_text)
+    assert sorted(names, key=rules.canonical_sort_key) == by_dnspython
+    assert by_dnspython[:5] == [".", "example.com.", "\\000.example.com.", "*.example.com.", "-.example.com."]
+    assert set("".join(map(rules.canonical_sort_key, names))) <= set("0123456789abcdefghijklmnopqrstuvwxyz")
+    assert rules.canonical_sort_key("WWW.Example.COM.") == rules.canonical_sort_key("www.example.com.")
