@@ -3,13 +3,17 @@
 #
 # Both servers load the same generated 10,000-record zone and get the same query mix
 # (bench/dns_qps_helper.py). Each server is pinned to CPU 0 and dnsperf to CPU 1; for each
-# of three mixes (plain queries, EDNS0, EDNS0 with a DNS COOKIE option) the runs alternate
-# between the two servers, and the table shows the median QPS of each, the ratio and the
-# worst loss. NSD runs with rrl-ratelimit: 0 (its default rate limit would cap it) and
-# minimal-responses: yes, so that its replies carry what ours do (no apex NS set in the
-# authority section of positive answers; see docs/dns-server.md).
+# mix the runs alternate between the two servers, and the table shows the median QPS of
+# each, the ratio and the worst loss. The mixes: plain queries, EDNS0, EDNS0 with a DNS
+# COOKIE option, TCP, and a policy mix (weighted, failover, geolocation and latency names,
+# which only our server has; two dnsperf processes at once, one sending an EDNS Client
+# Subnet option, so that half the queries carry one), whose NSD runs answer the plain mix
+# with the same two processes. NSD runs with rrl-ratelimit: 0 (its default rate limit would
+# cap it) and minimal-responses: yes, so that its replies carry what ours do (no apex NS set
+# in the authority section of positive answers; see docs/dns-server.md).
 #
 # Usage: bench/dns_qps.sh [SECONDS_PER_RUN (10)] [RUNS (3)]
+# MIXES="plain policy" bench/dns_qps.sh runs some of the mixes only.
 set -euo pipefail
 
 SECONDS_PER_RUN=${1:-10}
@@ -70,28 +74,60 @@ PIDS+=($!)
 "$PYTHON" "$HELPER" wait "$OUR_PORT" 120 || { cat "$WORK/ours.out" >&2; exit 1; }
 
 COOKIE=$(od -An -tx1 -N8 /dev/urandom | tr -d ' \n')
+# ECS (RFC 7871 §6): family 1, source prefix 24, scope 0, 81.2.69.0/24 (a GB network).
+ECS=00011800510245
 mix_flags() {
     case $1 in
-        plain) echo "" ;;
+        plain | policy) echo "" ;;
         edns) echo "-e" ;;
         cookie) echo "-e -E 10:$COOKIE" ;;
+        tcp) echo "-m tcp" ;;
     esac
 }
 
+# One dnsperf run: prints "QPS LOST%". The policy mix runs two dnsperf at once (ours: one of
+# them with ECS on the routed names; NSD: both on the plain names) and sums their QPS.
+measure() {
+    local mix=$1 server=$2 port=$3
+    local queries="$WORK/queries.txt"
+    if [ "$mix" = policy ]; then
+        local second="" ecs=""
+        if [ "$server" = ours ]; then queries="$WORK/policy-queries.txt"; ecs="-E 8:$ECS"; fi
+        taskset -c 1 dnsperf -s 127.0.0.1 -p "$port" -d "$queries" -l "$SECONDS_PER_RUN" \
+            >"$WORK/dnsperf.out" 2>&1 &
+        second=$!
+        # shellcheck disable=SC2086
+        taskset -c 1 dnsperf -s 127.0.0.1 -p "$port" -d "$queries" -l "$SECONDS_PER_RUN" $ecs \
+            >"$WORK/dnsperf2.out" 2>&1
+        wait "$second"
+        awk '/Queries per second:/ {qps += $4} /Queries lost:/ {gsub(/[()%]/, "", $4); if ($4 > lost) lost = $4}
+             END {print qps + 0, lost + 0}' "$WORK/dnsperf.out" "$WORK/dnsperf2.out"
+        return
+    fi
+    # shellcheck disable=SC2046
+    taskset -c 1 dnsperf -s 127.0.0.1 -p "$port" -d "$queries" -l "$SECONDS_PER_RUN" \
+        $(mix_flags "$mix") >"$WORK/dnsperf.out" 2>&1
+    awk '/Queries per second:/ {qps = $4} /Queries lost:/ {gsub(/[()%]/, "", $4); lost = $4}
+         END {print (qps == "" ? 0 : qps), (lost == "" ? 100 : lost)}' "$WORK/dnsperf.out"
+}
+
+# Warm-up, not recorded: our server renders each routed answer the first time a name (and,
+# for geolocation and latency, a located client) asks, and keeps it.
+for ecs in "" "-E 8:$ECS"; do
+    # shellcheck disable=SC2086
+    taskset -c 1 dnsperf -s 127.0.0.1 -p "$OUR_PORT" -d "$WORK/policy-queries.txt" -l 5 $ecs >/dev/null 2>&1
+done
+
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg); $SECONDS_PER_RUN s per run, $RUNS runs per server and mix"
 : >"$WORK/results"
-for mix in plain edns cookie; do
+for mix in ${MIXES:-plain edns cookie policy tcp}; do
     for run in $(seq 1 "$RUNS"); do
         # Alternate which server goes first, so that neither always follows the other.
         if [ $((run % 2)) -eq 1 ]; then order="ours nsd"; else order="nsd ours"; fi
         for server in $order; do
             if [ "$server" = ours ]; then port=$OUR_PORT; else port=$NSD_PORT; fi
-            # shellcheck disable=SC2046
-            taskset -c 1 dnsperf -s 127.0.0.1 -p "$port" -d "$WORK/queries.txt" -l "$SECONDS_PER_RUN" \
-                $(mix_flags "$mix") >"$WORK/dnsperf.out" 2>&1
-            qps=$(awk '/Queries per second:/ {print $4}' "$WORK/dnsperf.out")
-            lost=$(awk '/Queries lost:/ {gsub(/[()%]/, "", $4); print $4}' "$WORK/dnsperf.out")
-            echo "$mix $server $run ${qps:-0} ${lost:-100}" | tee -a "$WORK/results"
+            read -r qps lost < <(measure "$mix" "$server" "$port")
+            echo "$mix $server $run $qps $lost" | tee -a "$WORK/results"
         done
     done
 done

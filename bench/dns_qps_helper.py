@@ -1,14 +1,20 @@
 """Helpers of bench/dns_qps.sh: the generated zone and queries, our server, the table.
 
 Usage (from bench/dns_qps.sh):
-    dns_qps_helper.py generate DIR           zone.txt (10,000 records) and queries.txt in DIR
+    dns_qps_helper.py generate DIR           zone.txt (10,000 records), queries.txt and
+                                             policy-queries.txt (routed names) in DIR
     dns_qps_helper.py port                   a port free for UDP and TCP on 127.0.0.1
     dns_qps_helper.py serve ZONE PORT        our server on 127.0.0.1:PORT until SIGTERM
     dns_qps_helper.py wait PORT [SECONDS]    until 127.0.0.1:PORT answers for the zone
     dns_qps_helper.py table RESULTS          the medians of dnsperf's results as a table
+
+Our server also serves POLICY_NAMES routed names of each of four policies (weighted,
+failover, geolocation, latency; `policy_records`), which NSD cannot express: the policy mix
+is set against NSD's QPS on the plain mix.
 """
 
 import asyncio
+import dataclasses
 import logging
 import random
 import signal
@@ -22,18 +28,33 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import dns.exception
 import dns.message
+import dns.name
 import dns.query
 import dns.rcode
+import dns.rdata
+import dns.rdatatype
 
 from dnsserver.handler import ServerState
 from dnsserver.server import DnsServer
 from kernel.listeners import Listener
-from zones.engine import ZoneSet, compile_zone, zone_data_from_text
+from zones.engine import (
+    EngineConfig,
+    FailoverRole,
+    GeoIP2FastLocator,
+    Geolocation,
+    RecordSetData,
+    RoutingPolicy,
+    ZoneSet,
+    compile_zone,
+    zone_data_from_text,
+)
 
 ORIGIN = "bench.test."
 RECORDS = 10_000
 QUERIES = 100_000
-MIXES = ("plain", "edns", "cookie")
+MIXES = ("plain", "edns", "cookie", "policy", "tcp")
+POLICY_NAMES = 250
+REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-1")
 
 
 def generate(directory: Path, seed: int = 5) -> None:
@@ -100,6 +121,43 @@ def generate(directory: Path, seed: int = 5) -> None:
             name = "".join(char.upper() if rng.random() < 0.5 else char for char in name)
         queries.append(f"{name} {rdtype}")
     (directory / "queries.txt").write_text("\n".join(queries) + "\n")
+    policy_queries = []
+    for _ in range(QUERIES):
+        kind = rng.choice(("weighted", "failover", "geo", "latency"))
+        policy_queries.append(f"{kind}{rng.randrange(POLICY_NAMES)}.{ORIGIN} A")
+    (directory / "policy-queries.txt").write_text("\n".join(policy_queries) + "\n")
+
+
+def policy_records() -> list[RecordSetData]:
+    """POLICY_NAMES names of each policy, with health checks (all healthy: none reported)."""
+    origin = dns.name.from_text(ORIGIN)
+    records = []
+
+    def add(label: str, index: int, member: int, **policy) -> None:
+        address = dns.rdata.from_text("IN", "A", f"10.{100 + member}.{index >> 8}.{index & 255}")
+        records.append(
+            RecordSetData(
+                dns.name.from_text(f"{label}{index}", origin),
+                dns.rdatatype.A,
+                60,
+                (address,),
+                set_identifier=f"{label}{index}-{member}",
+                health_check_id=index * 10 + member,
+                **policy,
+            )
+        )
+
+    for index in range(POLICY_NAMES):
+        for member, weight in enumerate((10, 30, 60)):
+            add("weighted", index, member, policy=RoutingPolicy.WEIGHTED, weight=weight)
+        for member, role in enumerate((FailoverRole.PRIMARY, FailoverRole.SECONDARY)):
+            add("failover", index, member, policy=RoutingPolicy.FAILOVER, failover=role)
+        for member, country in enumerate(("GB", "US", "DE", "*")):
+            geolocation = Geolocation(country=country)
+            add("geo", index, member, policy=RoutingPolicy.GEOLOCATION, geolocation=geolocation)
+        for member, region in enumerate(REGIONS):
+            add("latency", index, member, policy=RoutingPolicy.LATENCY, region=region)
+    return records
 
 
 def free_port() -> int:
@@ -117,8 +175,9 @@ def free_port() -> int:
 
 
 async def serve(zone_file: Path, port: int) -> None:
-    state = ServerState(roles=("auth",))
+    state = ServerState(config=EngineConfig(locator=GeoIP2FastLocator()), roles=("auth",))
     data = zone_data_from_text(zone_file.read_text(), ORIGIN, key="bench")
+    data = dataclasses.replace(data, record_sets=(*data.record_sets, *policy_records()))
     state.zones["auth"] = ZoneSet([compile_zone(data)])
     server = DnsServer(state, [Listener("auth", "127.0.0.1", port)])
     await server.start()
@@ -144,7 +203,11 @@ def wait(port: int, seconds: float) -> None:
 
 
 def table(results: Path) -> str:
-    """RESULTS holds lines `mix server run qps lost_percent`; medians per mix and server."""
+    """RESULTS holds lines `mix server run qps lost_percent`; medians per mix and server.
+
+    NSD has no routing policies: in the policy mix its runs answer the plain mix, so that
+    the ratio is our policy QPS to NSD's plain QPS, measured in alternation.
+    """
     runs: dict[tuple[str, str], list[tuple[float, float]]] = {}
     for line in results.read_text().splitlines():
         mix, server, _run, qps, lost = line.split()
@@ -158,10 +221,14 @@ def table(results: Path) -> str:
             continue
         our_qps = statistics.median(qps for qps, _ in ours)
         nsd_qps = statistics.median(qps for qps, _ in nsd)
+        label = mix if mix != "policy" else "policy*"
         rows.append(
-            f"{mix:<8} {len(ours):>4} {our_qps:>10.0f} {nsd_qps:>10.0f} {our_qps / nsd_qps:>6.2f} "
+            f"{label:<8} {len(ours):>4} {our_qps:>10.0f} {nsd_qps:>10.0f} {our_qps / nsd_qps:>6.2f} "
             f"{max(lost for _, lost in ours):>9.2f}% {max(lost for _, lost in nsd):>8.2f}%"
         )
+    rows.append(
+        "* policy: weighted, failover, geolocation and latency names, half with ECS, against NSD's plain"
+    )
     return "\n".join(rows)
 
 

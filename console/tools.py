@@ -86,8 +86,9 @@ def explain_dns_answer(
 ) -> AnswerReport:
     """Answer (record_name, record_type) from `hosted_zone` with the DNS server's own engine.
 
-    The zone is compiled from the database as the server would load it, and the health view
-    is the one the servers read, so the answer and its reasons match a live query. Raises
+    The zone version is the one the servers keep at the zone's serial (zones.snapshot
+    `served_snapshot`: cached by zone and serial, updated by each change's diff), and the
+    health view is the one the servers read, so the answer and its reasons match a live query. Raises
     ToolError naming the field for a bad name, type, address or subnet.
     """
     origin = dns.name.from_text(hosted_zone.name)
@@ -105,7 +106,7 @@ def explain_dns_answer(
     subnet = _parse_subnet(client_subnet) if client_subnet else None
     question = engine.Question(name, rdtype, client_address=client_address, client_subnet=subnet)
     result = engine.answer(
-        snapshot.compile_hosted_zone(hosted_zone),
+        snapshot.served_snapshot(hosted_zone),
         question,
         bus.read_health_status(),
         config=snapshot.engine_config(),

@@ -11,7 +11,11 @@ domains the hosted zones' delegation follows, at start, then:
   every two seconds writes its heartbeat to `dns:servers` and its serials to
   `dns:served:<server id>` (every format is kernel.bus's).
 A failing Redis or source is logged and retried; the zones already loaded keep answering.
-Zones compile in a worker thread and are swapped in whole.
+A change reaches a served zone as its diff (the names the bus message lists, or those the
+change batches since the served serial touched) and makes a new version sharing every
+untouched node (zones.engine.update_zone); a zone is compiled whole only when first loaded
+or when its diff cannot be told. Both run in a worker thread; the new version is swapped in
+whole, the old one answering until then.
 """
 
 import asyncio
@@ -29,10 +33,21 @@ import dns.rdatatype
 from dnsserver import xfr
 from dnsserver.handler import HOSTED_ROLE, ServerState
 from kernel import bus
-from zones.engine import CompileError, Registration, ZoneData, ZoneSnapshot, compile_zone
+from kernel.listeners import PRIVATE_ROLE
+from zones.engine import (
+    CompileError,
+    Registration,
+    ZoneData,
+    ZoneDiff,
+    ZoneSnapshot,
+    compile_zone,
+    update_zone,
+)
 
 logger = logging.getLogger(__name__)
 
+# Hosted zones are public (`auth`) or private (`private`); one message names either.
+HOSTED_ROLES = (HOSTED_ROLE, PRIVATE_ROLE)
 HEARTBEAT_SECONDS = 2.0
 # What _compile answers for a zone that no longer exists.
 _GONE = object()
@@ -58,6 +73,10 @@ class RoleSources(Protocol):
 
     def registrations(self) -> list[Registration]:
         """The registry's domains, which the hosted zones' delegation follows."""
+        ...
+
+    def diff(self, role: str, key: str, served_serial: int, change: object = None) -> ZoneDiff | None:
+        """The zone's changes since `served_serial` (`change`: the bus message); None: load it whole."""
         ...
 
 
@@ -92,15 +111,23 @@ class Follower:
         self._redis = None
         self._health_channel = ""
         self._registrations_version: object = None
+        self._is_loaded = False
 
     async def load_all(self) -> None:
-        """Compile every zone of every role; a zone that fails to load is logged and skipped."""
+        """Compile every zone of every role; a zone that fails to load is logged and skipped.
+
+        Call it before the server binds its sockets, so no listener answers before its zones
+        are in; `start` calls it when nobody has.
+        """
         await self.sync_registrations()
         for role in self.state.zones:
             await self.sync_role(role)
+        self._is_loaded = True
 
     async def start(self) -> None:
-        await self.load_all()
+        """Load (unless `load_all` ran), then follow the bus and the source."""
+        if not self._is_loaded:
+            await self.load_all()
         self._tasks.append(asyncio.create_task(self._poll_forever()))
         if self.redis_factory is not None:
             self._tasks.append(asyncio.create_task(self._listen_forever()))
@@ -157,7 +184,7 @@ class Follower:
             for key, serial in serials.items():
                 if current.get(key) == serial:
                     continue
-                snapshot = await self._compile(role, key)
+                snapshot = await self._next_version(role, key, self.state.zones[role].get(key))
                 if snapshot is None:
                     continue
                 if snapshot is _GONE:
@@ -171,20 +198,46 @@ class Follower:
             logger.info("zone %s is gone from the %s role", key, role)
         await self._announce(role, loaded)
 
-    async def reload(self, role: str, key: str, serial: int | None = None) -> None:
-        """Compile one zone afresh and swap it in, unless we already serve `serial`."""
+    async def reload(self, role: str, key: str, serial: int | None = None, change: object = None) -> None:
+        """Bring one zone to the source's version and swap it in, unless we already serve `serial`.
+
+        A served zone is updated from its diff (`change`, the bus message, says which names);
+        otherwise, or when the diff cannot be told, it is compiled afresh. The old version
+        answers until the new one is in.
+        """
         async with self._locks[role]:
             served = self.state.zones[role].get(key)
             if serial is not None and served is not None and served.serial == serial:
                 return
-            snapshot = await self._compile(role, key)
+            snapshot = await self._next_version(role, key, served, change)
             if snapshot is None:
                 return
             if snapshot is _GONE:
-                self.state.zones[role] = self.state.zones[role].remove(key)
+                if served is not None:
+                    self.state.zones[role] = self.state.zones[role].remove(key)
                 return
             self.state.zones[role] = self.state.zones[role].replace(snapshot)
         await self._announce(role, [snapshot])
+
+    async def _next_version(
+        self, role: str, key: str, served: ZoneSnapshot | None, change: object = None
+    ) -> ZoneSnapshot | object | None:
+        """The zone's next version: `served` updated by its diff if the source tells one, else compiled."""
+        if served is not None:
+            try:
+                diff = await asyncio.to_thread(self.source.diff, role, key, served.serial, change)
+            except Exception:
+                logger.exception("could not read the changes of zone %s (%s); loading it whole", key, role)
+                diff = None
+            if diff is not None:
+                data = self.adjust(diff.data) if self.adjust is not None else diff.data
+                try:
+                    return await asyncio.to_thread(update_zone, served, data, diff.names)
+                except CompileError as error:
+                    logger.error(
+                        "zone %s (%s): its change does not apply (%s); loading it whole", key, role, error
+                    )
+        return await self._compile(role, key)
 
     async def _compile(self, role: str, key: str) -> ZoneSnapshot | object | None:
         """The zone compiled from the source now; _GONE when it no longer exists; None when it failed."""
@@ -220,6 +273,7 @@ class Follower:
     async def _poll_forever(self) -> None:
         while True:
             await asyncio.sleep(self.poll_seconds)
+            self.state.bus.note_fallback_poll()
             await self.sync_registrations()
             for role in self.state.zones:
                 try:
@@ -271,6 +325,7 @@ class Follower:
                 logger.warning("ignoring a malformed %s message: %r", channel, data)
                 return
             check_id, is_healthy = health
+            self.state.bus.note_message("health")
             self.state.health = {**self.state.health, check_id: is_healthy}
             self.on_change("health", str(check_id))
             return
@@ -278,11 +333,21 @@ class Follower:
         if change is None:
             logger.warning("ignoring a malformed %s message: %r", channel, data)
             return
-        if change.role in self.state.zones:
-            await self.reload(change.role, change.key, change.serial)
-        if change.role != HOSTED_ROLE:
+        self.state.bus.note_message("zone" if change.role in HOSTED_ROLES else "registry")
+        self.state.bus.note_database_serial(change.key, change.serial)
+        for role in self._roles_of(change):
+            await self.reload(role, change.key, change.serial, change)
+        if change.role not in HOSTED_ROLES:
             # A TLD's delegations changed: the hosted zones may follow them differently.
             await self.sync_registrations()
+
+    def _roles_of(self, change: bus.ZoneChange) -> list[str]:
+        """The roles of ours a change may concern: a hosted zone is public or private (a diff says)."""
+        if change.role not in HOSTED_ROLES or change.serial_before is not None:
+            return [change.role] if change.role in self.state.zones else []
+        ours = [role for role in HOSTED_ROLES if role in self.state.zones]
+        serving = [role for role in ours if self.state.zones[role].get(change.key) is not None]
+        return serving or ours
 
     async def _report_forever(self) -> None:
         beat = 0.0

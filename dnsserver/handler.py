@@ -1,13 +1,15 @@
-"""From request bytes to reply bytes: the fast path, the general path and error mapping.
+"""From request bytes to reply bytes: the one pass, the general path and error mapping.
 
-The fast path parses by hand (wire.py), asks the engine for a precomputed template
-(`find_wire`) and patches it. When the engine has no template (routing policies, wildcards,
-ANY) the engine's `answer` decides and dnspython renders. Requests the hand parser does not
-take (other opcodes, odd layouts, EDNS versions) are parsed by dnspython and then join the
-same dispatch. Every failure maps to one RCODE in `error_reply`; nothing here decides an
-answer.
+The one pass (`QueryHandler._answer_one_pass`) reads the header, question and OPT record
+once, finds the zone once, takes the engine's precomputed template (`find_wire`) or, for
+routed, health- or client-dependent answers, one from `DynamicAnswers` (dynamic.py), and
+patches it with the client's ID, flags, question and our OPT record; UDP and TCP alike.
+Requests it does not read (other opcodes, odd layouts, EDNS versions) are parsed by
+dnspython and join the same templates in `_dispatch`. Every failure maps to one RCODE in
+`error_reply`; nothing here decides an answer.
 """
 
+import bisect
 import collections
 import ipaddress
 import logging
@@ -25,6 +27,8 @@ import dns.rdataclass
 import dns.rdatatype
 
 from dnsserver import xfr
+from dnsserver.dynamic import DynamicAnswers
+from dnsserver.metrics import LATENCY_BOUNDS_SECONDS, LATENCY_SAMPLE_EVERY, BusCounts
 from dnsserver.wire import (
     DO_OPT,
     HEADER,
@@ -37,11 +41,14 @@ from dnsserver.wire import (
     FormError,
     Query,
     complete,
+    ecs_option,
     opt_record,
     parse_options,
     parse_query,
+    read_options,
+    with_option,
 )
-from zones.engine import Delegations, EngineConfig, Question, ZoneSet, answer, find_wire
+from zones.engine import Delegations, EngineConfig, ZoneSet, find_wire
 from zones.engine.data import IPAddress
 from zones.engine.render import QR, TC
 
@@ -79,11 +86,17 @@ class ServerState:
         self.config = config or EngineConfig()
         self.cookies = CookieJar()
         self.rng = random.Random()
+        # Counts taken by `take_counters` but not yet written (the follower puts them back here
+        # when Redis is away); the handlers count into their own cumulative counters.
         self.counters: collections.Counter[tuple[str, int, int]] = collections.Counter()
+        self.handlers: list[QueryHandler] = []
+        self.bus = BusCounts()
 
     def take_counters(self) -> collections.Counter:
-        """Hand over the counts gathered so far and start afresh."""
+        """The queries answered since the last call, by (zone key, type, rcode), over every listener."""
         counters, self.counters = self.counters, collections.Counter()
+        for handler in self.handlers:
+            counters.update(handler.take_new_counts())
         return counters
 
     def name_server_at(self, role: str, host: str) -> str | None:
@@ -107,24 +120,68 @@ class QueryHandler:
         self.role = role
         self.name_server = name_server
         self._cookie_opts: dict[bytes, tuple[IPAddress, int, bytes, bytes]] = {}
+        self.dynamic = DynamicAnswers(state)
+        # What the metrics read (dnsserver/metrics.py): replies by (zone key, type, rcode)
+        # since start, and the sampled answer latency as counts per bucket of
+        # LATENCY_BOUNDS_SECONDS (the last for longer ones) and their sum. Plain numbers, so
+        # that counting costs next to nothing.
+        self.counts: collections.Counter[tuple[str, int, int]] = collections.Counter()
+        self.latency_counts = [0] * (len(LATENCY_BOUNDS_SECONDS) + 1)
+        self.latency_sum_seconds = 0.0
+        self._until_sample = 1
+        self._counts_taken: dict[tuple[str, int, int], int] = {}
+        state.handlers.append(self)
 
     def handle(self, data: bytes, address: IPAddress, is_tcp: bool = False) -> bytes | None:
-        """One reply for one request, or None to drop it (short header, a response)."""
+        """One reply for one request, or None to drop it (short header, a response).
+
+        One request in LATENCY_SAMPLE_EVERY is timed for the latency histogram: reading the
+        clock costs more than a tenth of a static answer on some virtual machines.
+        """
+        self._until_sample -= 1
+        if not self._until_sample:
+            return self._timed(data, address, is_tcp)
         try:
-            reply = self._answer_common(data, address, is_tcp)
-            if reply is not None:
-                return reply
-            query = parse_query(data)
-            if query is None:
-                query = self._parse_general(data)
-                if not isinstance(query, Query):
-                    return query
-            return self._dispatch(query, address, is_tcp)
+            return self._answer_one_pass(data, address, is_tcp) or self._answer_general(data, address, is_tcp)
         except FormError:
-            return error_reply(data, dns.rcode.FORMERR)
+            return self._error(data, dns.rcode.FORMERR)
         except Exception:
             logger.exception("answering a %d-byte request from %s failed", len(data), address)
-            return error_reply(data, dns.rcode.SERVFAIL)
+            return self._error(data, dns.rcode.SERVFAIL)
+
+    def _timed(self, data: bytes, address: IPAddress, is_tcp: bool) -> bytes | None:
+        self._until_sample = LATENCY_SAMPLE_EVERY + 1  # handle() takes one off
+        started = time.perf_counter()
+        reply = self.handle(data, address, is_tcp)
+        elapsed = time.perf_counter() - started
+        self.latency_counts[bisect.bisect_left(LATENCY_BOUNDS_SECONDS, elapsed)] += 1
+        self.latency_sum_seconds += elapsed
+        return reply
+
+    def _answer_general(self, data: bytes, address: IPAddress, is_tcp: bool) -> bytes | None:
+        """The reply to a request the one pass does not read: parse_query, else dnspython."""
+        query = parse_query(data) or self._parse_general(data)
+        if isinstance(query, Query):
+            return self._dispatch(query, address, is_tcp)
+        if query is not None:
+            self._count_error(data, query)
+        return query
+
+    def _error(self, data: bytes, rcode: int) -> bytes | None:
+        reply = error_reply(data, rcode)
+        self._count_error(data, reply)
+        return reply
+
+    def take_new_counts(self) -> dict[tuple[str, int, int], int]:
+        """The replies counted since the last call (the cumulative counts stay for the metrics)."""
+        now = dict(self.counts)
+        taken = self._counts_taken
+        self._counts_taken = now
+        return {key: count - taken.get(key, 0) for key, count in now.items() if count != taken.get(key, 0)}
+
+    def _count_error(self, data: bytes, reply: bytes | None) -> None:
+        if reply is not None:
+            self.counts[(REFUSED_ZONE, _question_type(data) or 0, reply[3] & 0x0F)] += 1
 
     def handle_stream(self, data: bytes, address: IPAddress) -> list[bytes]:
         """Replies to one TCP request: several messages for a zone transfer, else one."""
@@ -141,13 +198,16 @@ class QueryHandler:
         reply = self.handle(data, address, is_tcp=True)
         return [reply] if reply is not None else []
 
-    def _answer_common(self, data: bytes, address: IPAddress, is_tcp: bool) -> bytes | None:
-        """The common query in one pass over its bytes, or None to take the general way.
+    def _answer_one_pass(self, data: bytes, address: IPAddress, is_tcp: bool) -> bytes | None:
+        """The reply to a query in one pass over its bytes, or None to take the general way.
 
-        Taken: a QUERY with one IN question, no EDNS or EDNS0 with no option or a lone
-        COOKIE, a name in a served zone with a precomputed answer, and a reply that fits.
-        It makes the same reply as parse_query, _dispatch and complete would; it only
-        skips their objects and calls, which is most of a query's cost in Python.
+        Taken: a QUERY with one IN question, an uncompressed name, no answer or authority
+        records, and no EDNS or an EDNS0 OPT record ending the message, with any options.
+        The header, question and OPT record are read once, the zone found once, the answer
+        is a template (static from the engine, dynamic from `DynamicAnswers`), and the
+        reply is that template with the client's ID, RD/CD, question and our OPT record. It
+        makes the same reply as parse_query, _dispatch and complete would; it only skips
+        their objects and calls, which is most of a query's cost in Python.
         """
         size = len(data)
         # Header: QR clear, opcode QUERY, QDCOUNT 1, no answer or authority, ARCOUNT 0 or 1.
@@ -166,9 +226,15 @@ class QueryHandler:
         if end > size or offset > 266 or data[offset + 3] or data[offset + 4] != 1:
             return None
         rdtype = data[offset + 1] << 8 | data[offset + 2]
+        if rdtype in TRANSFER_TYPES:
+            return None
         limit = TCP_LIMIT if is_tcp else PLAIN_UDP_LIMIT
         opt = b""
-        if data[11]:
+        subnet = None
+        if not data[11]:
+            if end != size:  # trailing bytes: dnspython's reading gives FORMERR
+                return None
+        else:
             # OPT (RFC 6891 §6.1.2): root owner, type 41, version 0, ending the message.
             if size < end + 11 or data[end : end + 3] != b"\x00\x00\x29" or data[end + 6]:
                 return None
@@ -177,30 +243,38 @@ class QueryHandler:
                 return None
             opt = DO_OPT if data[end + 7] & 0x80 else PLAIN_OPT
             if rdlength:
-                # A lone COOKIE option (RFC 7873 §4): the client cookie, maybe our last one.
                 if (
-                    data[end + 11 : end + 13] != b"\x00\x0a"
-                    or data[end + 13]
-                    or data[end + 14] != rdlength - 4
+                    data[end + 11 : end + 13] == b"\x00\x0a"
+                    and not data[end + 13]
+                    and data[end + 14] == rdlength - 4
+                    and (rdlength == 12 or 20 <= rdlength <= 44)
                 ):
-                    return None
-                if rdlength != 12 and not 20 <= rdlength <= 44:
-                    return None
-                opt = self._cookie_opt(data[end + 15 : end + 23], address, opt)
+                    # A lone COOKIE option (RFC 7873 §4), the common case: the client
+                    # cookie, maybe our last one; read without making objects.
+                    opt = self._cookie_opt(data[end + 15 : end + 23], address, opt)
+                else:
+                    client_cookie, subnet = read_options(data[end + 11 :])
+                    if client_cookie is not None:
+                        opt = self._cookie_opt(client_cookie, address, opt)
             if not is_tcp:
                 payload = data[end + 3] << 8 | data[end + 4]
                 limit = (
                     OUR_PAYLOAD if payload >= OUR_PAYLOAD else payload if payload > PLAIN_UDP_LIMIT else 512
                 )
-        if rdtype in TRANSFER_TYPES:
-            return None
         key = data[12 : offset + 1].lower()
-        zone = self.state.zones[self.role].find(key, address, self.name_server)
+        zone_set = self.state.zones[self.role]
+        zone = zone_set.find(key, address, self.name_server)
+        scope = 0
         if zone is None:
-            return None
-        template = find_wire(zone, key, rdtype)
-        if template is None:
-            return None
+            template = HEADER.pack(0, QR | dns.rcode.REFUSED, 1, 0, 0, 0) + data[12:end]
+            zone_key = REFUSED_ZONE
+        else:
+            zone_key = zone.key
+            template = find_wire(zone, key, rdtype)
+            if template is None:
+                template, scope = self.dynamic.find(zone_set, zone, key, rdtype, address, subnet)
+        if subnet is not None:
+            opt = with_option(opt, ecs_option(subnet[0], subnet[1], scope or 0, subnet[2]))
         arcount = template[10] << 8 | template[11]
         if opt:
             arcount += 1
@@ -216,8 +290,10 @@ class QueryHandler:
             )
         )
         if len(reply) > limit:
-            return None
-        self.state.counters[(zone.key, rdtype, template[3] & 0x0F)] += 1
+            flags = data[2] << 8 | data[3]
+            query = Query(data[0] << 8 | data[1], flags, data[12 : offset + 1], rdtype, data[12:end], None)
+            reply = complete(template, query, opt or None, limit)
+        self.counts[(zone_key, rdtype, reply[3] & 0x0F)] += 1
         return reply
 
     def _cookie_opt(self, client_cookie: bytes, address: IPAddress, base: bytes) -> bytes:
@@ -245,10 +321,13 @@ class QueryHandler:
         return opt
 
     def _dispatch(self, query: Query, address: IPAddress, is_tcp: bool) -> bytes:
+        """The reply to a query parsed by parse_query or dnspython: the same answers as the one pass."""
         edns = query.edns
         key = query.qname.lower()
-        zone = self.state.zones[self.role].find(key, address, self.name_server)
-        scope: int | None = 0 if edns is not None and edns.has_ecs else None
+        zone_set = self.state.zones[self.role]
+        zone = zone_set.find(key, address, self.name_server)
+        subnet = (edns.ecs_family, edns.ecs_source, edns.ecs_address) if edns and edns.has_ecs else None
+        scope: int | None = None if subnet is None else 0
         if zone is None:
             template = _refused_template(query)
             zone_key = REFUSED_ZONE
@@ -260,7 +339,7 @@ class QueryHandler:
             zone_key = zone.key
             template = find_wire(zone, key, query.rdtype)
             if template is None:
-                template, scope = self._ask_engine(query, address)
+                template, scope = self.dynamic.find(zone_set, zone, key, query.rdtype, address, subnet)
         opt = None
         limit = TCP_LIMIT if is_tcp else 512
         if edns is not None:
@@ -271,22 +350,8 @@ class QueryHandler:
             if not is_tcp:
                 limit = edns.udp_limit()
         reply = complete(template, query, opt, limit)
-        self.state.counters[(zone_key, query.rdtype, reply[3] & 0x0F)] += 1
+        self.counts[(zone_key, query.rdtype, reply[3] & 0x0F)] += 1
         return reply
-
-    def _ask_engine(self, query: Query, address: IPAddress) -> tuple[bytes, int | None]:
-        edns = query.edns
-        subnet = edns.client_subnet() if edns is not None and edns.has_ecs else None
-        qname = dns.name.from_wire(query.question, 0)[0]
-        result = answer(
-            self.state.zones[self.role],
-            Question(qname, query.rdtype, address, subnet),
-            self.state.health,
-            config=self.state.config,
-            rng=self.state.rng,
-            name_server=self.name_server,
-        )
-        return result.message.to_wire(), result.scope_prefix
 
     def _parse_general(self, data: bytes) -> Query | bytes | None:
         """dnspython's reading of an unusual request: a Query to dispatch, a reply, or None."""

@@ -1,8 +1,10 @@
 """Sockets: one UDP and one TCP socket per listener, driven by the asyncio loop.
 
 A listener on one of our name servers' addresses answers as that name server (only the
-zones whose delegation set names it); the kernel tells the sockets apart by their bound
-address, so a query costs nothing to sort (docs/dns-server.md, "Which zone answers").
+zones whose delegation set names it), and a private listener on a network's private address
+answers that network's private zones only (kernel/listeners.py); the kernel tells the
+sockets apart by their bound address, so a query costs nothing to sort (docs/dns-server.md,
+"Which zone answers").
 
 UDP is read in batches: when the socket is readable, one recvmmsg(2) call reads up to
 `UDP_BATCH` datagrams, each is answered, and one sendmmsg(2) call sends the replies
@@ -21,7 +23,7 @@ import socket
 
 from dnsserver import batch
 from dnsserver.handler import QueryHandler, ServerState
-from kernel.listeners import Listener
+from kernel.listeners import PRIVATE_ROLE, Listener
 from zones.engine.data import IPAddress
 
 logger = logging.getLogger(__name__)
@@ -185,7 +187,7 @@ class DnsServer:
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
         for listener in self.listeners:
-            name_server = self.state.name_server_at(listener.role, listener.host)
+            name_server = self._answers_as(listener)
             handler = QueryHandler(self.state, listener.role, name_server)
             try:
                 udp, tcp = self._bind_pair(listener)
@@ -204,8 +206,14 @@ class DnsServer:
                 listener.role,
                 listener.host,
                 port,
-                f" as name server {name_server}" if name_server else "",
+                f" as {name_server}" if name_server else "",
             )
+
+    def _answers_as(self, listener: Listener) -> str | None:
+        """The address a listener's zones are chosen by: a name server's, a network's private one, or None."""
+        if listener.role == PRIVATE_ROLE:
+            return ipaddress.ip_address(listener.host).compressed
+        return self.state.name_server_at(listener.role, listener.host)
 
     def _bind_pair(self, listener: Listener) -> tuple[socket.socket, socket.socket]:
         family = socket.AF_INET6 if ":" in listener.host else socket.AF_INET

@@ -1,9 +1,10 @@
 """Where the DNS server's zones come from, one source per role, and the registry's delegations.
 
 The server does not know the apps: whoever starts it hands it a `ZoneSource` for each role
-(`database_sources()` does so for `manage.py dnsserver`: hosted zones for `auth`, the
-registry's zones for `tld` and `root`), the registry's domains the `auth` role follows
-(`RegistrationSource`), and the name servers' addresses (`name_server_pool()`).
+(`database_sources()` does so for `manage.py dnsserver`: public hosted zones for `auth`,
+private ones for `private`, the registry's zones for `tld` and `root`), the registry's
+domains the `auth` role follows (`RegistrationSource`), and the name servers' addresses
+(`name_server_pool()`).
 `MemoryZoneSource` holds plain data, for tests, benchmarks and zone files served as they are.
 """
 
@@ -16,11 +17,13 @@ import dns.name
 from django.db.models import Count, Max
 from django.utils import timezone
 
+from dnsfirewall.rpz import FirewallRpzSource
 from registrar.models import Domain
 from registrar.registry import models as registry_models
 from registrar.registry.zonedata import RegistryZoneSource
+from resolver import services as resolver_services
 from zones import services as zone_services
-from zones.engine import Registration, ZoneData
+from zones.engine import Registration, ZoneData, ZoneDiff
 from zones.snapshot import HostedZoneSource
 
 
@@ -89,11 +92,24 @@ class SourcesByRole:
     def registrations(self) -> list[Registration]:
         return self.registration_source.load() if self.registration_source is not None else []
 
+    def diff(self, role: str, key: str, served_serial: int, change: object = None) -> ZoneDiff | None:
+        """The zone's changes since `served_serial`, from a source that keeps them; else None."""
+        source = self.sources[role]
+        if not isinstance(source, HostedZoneSource):
+            return None
+        return source.diff(key, served_serial, change)
+
 
 def database_sources() -> SourcesByRole:
-    """Hosted zones for `auth`; the registry's TLD zones for `tld` and its root zone for `root`."""
+    """Public hosted zones for `auth`, private ones for `private`; the registry's zones for `tld`, `root`."""
     return SourcesByRole(
-        {"auth": HostedZoneSource(), "tld": RegistryZoneSource("tld"), "root": RegistryZoneSource("root")},
+        {
+            "auth": HostedZoneSource(),
+            "private": HostedZoneSource(private=True),
+            "tld": RegistryZoneSource("tld"),
+            "root": RegistryZoneSource("root"),
+            "rpz": FirewallRpzSource(notify_targets=resolver_services.rpz_notify_targets),
+        },
         RegistrationSource(),
     )
 
@@ -141,3 +157,7 @@ class MemoryZoneSource:
     def load(self, role: str, key: str) -> ZoneData | None:
         with self._lock:
             return self._zones.get(role, {}).get(key)
+
+    def diff(self, role: str, key: str, served_serial: int, change: object = None) -> ZoneDiff | None:
+        """No history is kept here: every change loads the zone whole."""
+        return None

@@ -32,6 +32,8 @@ DO_BIT = 0x8000
 OPCODE_MASK = 0x7800
 QR = 0x8000
 COOKIES_PER_SECOND = 65536
+# A query's Client Subnet option (RFC 7871 §6) as it came: family, source prefix, address.
+Subnet = tuple[int, int, bytes]
 # Our OPT record without options (RFC 6891 §6.1.2): root owner, payload 1232, DO clear or set.
 PLAIN_OPT = b"\x00" + OPT_FIXED.pack(OPT_TYPE, OUR_PAYLOAD, 0, 0, 0, 0)
 DO_OPT = b"\x00" + OPT_FIXED.pack(OPT_TYPE, OUR_PAYLOAD, 0, 0, DO_BIT, 0)
@@ -58,10 +60,7 @@ class Edns:
 
     def client_subnet(self) -> Network:
         """The ECS option as a network (address padded to its full length)."""
-        size = 4 if self.ecs_family == 1 else 16
-        packed = self.ecs_address + bytes(size - len(self.ecs_address))
-        address = ipaddress.ip_address(packed)
-        return ipaddress.ip_network(f"{address}/{self.ecs_source}")
+        return subnet_network((self.ecs_family, self.ecs_source, self.ecs_address))
 
     def udp_limit(self) -> int:
         return max(PLAIN_UDP_LIMIT, min(self.payload, OUR_PAYLOAD))
@@ -130,29 +129,44 @@ def _parse_opt(data: bytes, offset: int) -> Edns | None:
 def parse_options(options: bytes, payload: int, is_do: bool) -> Edns:
     """Read the EDNS options we act on; others are ignored (RFC 6891 §6.1.2).
 
-    Raises FormError for a bad COOKIE length (RFC 7873 §5.2.2) or a bad ECS option
-    (RFC 7871 §6: unknown family, prefix too long, non-zero scope, stray address bits).
+    Raises FormError as `read_options` does.
     """
-    edns = Edns(payload=payload, is_do=is_do)
-    offset = 0
-    while offset < len(options):
-        if offset + 4 > len(options):
-            raise FormError("truncated EDNS option")
-        code, length = OPTION.unpack_from(options, offset)
-        value = options[offset + 4 : offset + 4 + length]
-        if len(value) != length:
-            raise FormError("truncated EDNS option")
-        offset += 4 + length
-        if code == COOKIE:
-            if length != 8 and not 16 <= length <= 40:
-                raise FormError("bad COOKIE length")
-            edns.client_cookie = value[:8]
-        elif code == ECS:
-            _parse_ecs(value, edns)
+    client_cookie, subnet = read_options(options)
+    edns = Edns(payload=payload, is_do=is_do, client_cookie=client_cookie)
+    if subnet is not None:
+        edns.ecs_family, edns.ecs_source, edns.ecs_address = subnet
     return edns
 
 
-def _parse_ecs(value: bytes, edns: Edns) -> None:
+def read_options(options: bytes) -> tuple[bytes | None, Subnet | None]:
+    """The client cookie and the Client Subnet of an OPT record's options, each None when absent.
+
+    Raises FormError for a truncated option, a bad COOKIE length (RFC 7873 §5.2.2) or a bad
+    ECS option (RFC 7871 §6: unknown family, prefix too long, non-zero scope, stray
+    address bits).
+    """
+    client_cookie = subnet = None
+    offset = 0
+    size = len(options)
+    while offset < size:
+        if offset + 4 > size:
+            raise FormError("truncated EDNS option")
+        code = options[offset] << 8 | options[offset + 1]
+        start = offset + 4
+        offset = start + (options[offset + 2] << 8 | options[offset + 3])
+        if offset > size:
+            raise FormError("truncated EDNS option")
+        if code == COOKIE:
+            length = offset - start
+            if length != 8 and not 16 <= length <= 40:
+                raise FormError("bad COOKIE length")
+            client_cookie = options[start : start + 8]
+        elif code == ECS:
+            subnet = _read_ecs(options[start:offset])
+    return client_cookie, subnet
+
+
+def _read_ecs(value: bytes) -> Subnet:
     if len(value) < 4:
         raise FormError("short ECS option")
     family, source, scope = struct.unpack_from("!HBB", value)
@@ -162,9 +176,14 @@ def _parse_ecs(value: bytes, edns: Edns) -> None:
         raise FormError("bad ECS option")
     if source % 8 and address and address[-1] & (0xFF >> (source % 8)):
         raise FormError("ECS address has bits beyond its prefix")
-    edns.ecs_family = family
-    edns.ecs_source = source
-    edns.ecs_address = address
+    return family, source, address
+
+
+def subnet_network(subnet: Subnet) -> Network:
+    """A Client Subnet as a network (its address padded to the family's length)."""
+    family, source, address = subnet
+    packed = address + bytes((4 if family == 1 else 16) - len(address))
+    return ipaddress.ip_network((ipaddress.ip_address(packed), source))
 
 
 class CookieJar:
@@ -211,6 +230,17 @@ def opt_record(edns: Edns, cookie: bytes | None, scope: int | None, extended_rco
         options += OPTION.pack(ECS, len(value)) + value
     flags = DO_BIT if edns.is_do else 0
     return b"\x00" + OPT_FIXED.pack(OPT_TYPE, OUR_PAYLOAD, extended_rcode, 0, flags, len(options)) + options
+
+
+def ecs_option(family: int, source: int, scope: int, address: bytes) -> bytes:
+    """A reply's Client Subnet option: the query's family, prefix and address, our scope (RFC 7871 §7.2.1)."""
+    return OPTION.pack(ECS, len(address) + 4) + struct.pack("!HBB", family, source, scope) + address
+
+
+def with_option(opt: bytes, option: bytes) -> bytes:
+    """An OPT record of ours (ending in its options) with one more option at the end."""
+    length = opt[9] << 8 | opt[10]
+    return opt[:9] + (length + len(option)).to_bytes(2, "big") + opt[11:] + option
 
 
 def complete(template: bytes, query: Query, opt: bytes | None, limit: int) -> bytes:

@@ -11,14 +11,21 @@ what the servers report. Each side calls the functions here, so a format is writ
 | `dns:served:<server id>`    | hash       | each DNS server                 | zones (INSYNC)     |
 | `dns:servers`               | sorted set | each DNS server (heartbeat)     | zones (INSYNC)     |
 | `dns:queries:<YYYYMMDDHHMM>`| hash       | DNS servers (once a second)     | dashboard          |
+| `resolver:changes`          | channel    | resolver (after commit)         | `manage.py resolvers` |
 
 Channels carry the database number (`dns:changes@7`, see `channel_name`).
-Messages on `dns:changes`: `zone <hosted-zone id> <serial>` and `registry <tld or .> <serial>`.
+Messages on `dns:changes`: `zone <hosted-zone id> <serial>` (reload or fetch the zone),
+`zone <id> <serial> <serial before> <auth|private> <JSON list of the changed names, or ->`
+(a change batch's diff: the servers fetch exactly those names' record sets, or the changes
+since the serial they serve when theirs is not the one before) and
+`registry <tld or .> <serial>`.
 Messages on `health:changes`: `<health-check id> <1 healthy | 0 unhealthy>`.
+Messages on `resolver:changes`: `network <network id>` (that network's resolver must be rewritten).
 The publishers log a Redis failure and return: the database holds the truth and the DNS
 servers poll it, so a lost message only delays.
 """
 
+import json
 import logging
 import time
 from collections.abc import Iterable, Mapping
@@ -73,16 +80,41 @@ def registry_zone_key(name: str) -> str:
 # ---- dns:changes ------------------------------------------------------------------------
 
 
+# A batch that touched more names than this is announced without them (the servers read
+# the changes from the database): a message stays small.
+DIFF_NAMES_LIMIT = 1000
+HOSTED_ROLES = ("auth", "private")
+
+
 class ZoneChange(NamedTuple):
-    """A `dns:changes` message read back: which role's zone changed, and its new serial."""
+    """A `dns:changes` message read back: which role's zone changed, and its new serial.
+
+    With a batch's diff: the serial it followed and the names it changed (absolute, lower
+    case; None when the batch touched too many to list).
+    """
 
     role: str
     key: str
     serial: int
+    serial_before: int | None = None
+    names: tuple[str, ...] | None = None
 
 
-def zone_change_message(zone_id: int, serial: int) -> str:
-    return f"zone {zone_id} {serial}"
+def zone_change_message(
+    zone_id: int,
+    serial: int,
+    *,
+    serial_before: int | None = None,
+    role: str = "auth",
+    names: Iterable[str] | None = None,
+) -> str:
+    if serial_before is None:
+        return f"zone {zone_id} {serial}"
+    names = sorted(set(names)) if names is not None else None
+    listed = (
+        "-" if names is None or len(names) > DIFF_NAMES_LIMIT else json.dumps(names, separators=(",", ":"))
+    )
+    return f"zone {zone_id} {serial} {serial_before} {role} {listed}"
 
 
 def registry_change_message(name: str, serial: int) -> str:
@@ -91,6 +123,8 @@ def registry_change_message(name: str, serial: int) -> str:
 
 def parse_zone_change(message: str) -> ZoneChange | None:
     """Read a `dns:changes` message; None when it is malformed."""
+    if message.startswith("zone ") and message.count(" ") >= 5:
+        return _parse_zone_diff(message)
     parts = message.split()
     if len(parts) != 3 or not parts[2].isdigit():
         return None
@@ -103,9 +137,37 @@ def parse_zone_change(message: str) -> ZoneChange | None:
     return None
 
 
-def publish_zone_change(zone_id: int, serial: int) -> None:
-    """Announce a hosted zone's new serial; call it after commit."""
-    _publish(DNS_CHANGES_CHANNEL, zone_change_message(zone_id, serial), f"zone {zone_id} serial {serial}")
+def _parse_zone_diff(message: str) -> ZoneChange | None:
+    _, zone_id, serial, serial_before, role, listed = message.split(" ", 5)
+    if not (zone_id.isdigit() and serial.isdigit() and serial_before.isdigit()) or role not in HOSTED_ROLES:
+        return None
+    names = None
+    if listed != "-":
+        try:
+            names = json.loads(listed)
+        except ValueError:
+            return None
+        if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+            return None
+        names = tuple(names)
+    return ZoneChange(role, zone_id, int(serial), int(serial_before), names)
+
+
+def publish_zone_change(
+    zone_id: int,
+    serial: int,
+    *,
+    serial_before: int | None = None,
+    role: str = "auth",
+    names: Iterable[str] | None = None,
+) -> None:
+    """Announce a hosted zone's new serial, with the batch's diff when given; call it after commit.
+
+    `role` is `auth` for a public zone, `private` for a private one; `names` the names the
+    batch changed (every record set at them is fetched anew).
+    """
+    message = zone_change_message(zone_id, serial, serial_before=serial_before, role=role, names=names)
+    _publish(DNS_CHANGES_CHANNEL, message, f"zone {zone_id} serial {serial}")
 
 
 def publish_registry_change(name: str, serial: int) -> None:
@@ -241,3 +303,23 @@ def read_query_counts(moments: list[datetime]) -> list[dict]:
     for moment in moments:
         pipe.hgetall(queries_key(moment))
     return pipe.execute()
+
+
+# ---- resolver:changes ----------------------------------------------------------------------
+
+RESOLVER_CHANGES_CHANNEL = "resolver:changes"
+
+
+def resolver_change_message(network_id: int) -> str:
+    return f"network {network_id}"
+
+
+def parse_resolver_change(message: str) -> int | None:
+    """Read a `resolver:changes` message as the network id; None when it is malformed."""
+    kind, _, network_id = message.partition(" ")
+    return int(network_id) if kind == "network" and network_id.isdigit() else None
+
+
+def publish_resolver_change(network_id: int) -> None:
+    """Announce that a network's resolver (endpoints, rules, zones, query logs) changed; after commit."""
+    _publish(RESOLVER_CHANGES_CHANNEL, resolver_change_message(network_id), f"network {network_id}")

@@ -1,13 +1,19 @@
 """The one bridge from database rows to the answer engine's input.
 
 - `hosted_zone_data(zone)` maps a HostedZone and its RecordSets onto `ZoneData`;
-  `compile_hosted_zone(zone)` compiles it (what the test-answer tool answers from).
-- `HostedZoneSource` is the DNS server's zone source for the `auth` role.
+  `compile_hosted_zone(zone)` compiles it afresh; `served_snapshot(zone)` is the version at
+  the zone's serial as a DNS server keeps it, from a process-local cache updated by each
+  change's diff (what the test-answer tool answers from: no compile per request).
+- `HostedZoneSource` is the DNS server's zone source for the `auth` role (public zones) and
+  the `private` role (private zones, on their networks' private-listener addresses).
 - `engine_config()` hands the engine its locator and latency regions from settings.
 """
 
+import collections
 import functools
 import ipaddress
+import threading
+from typing import Protocol
 
 import dns.name
 import dns.rdatatype
@@ -22,10 +28,12 @@ from zones.engine import (
     MaxMindLocator,
     RecordSetData,
     ZoneData,
+    ZoneDiff,
     ZoneSnapshot,
     compile_zone,
+    update_zone,
 )
-from zones.models import HostedZone, RecordSet
+from zones.models import AuditEntry, ChangeBatch, HostedZone, RecordSet
 from zones.regions import latency_regions
 from zones.vocabulary import FailoverRole, RoutingPolicy
 
@@ -72,25 +80,32 @@ def record_set_data(row: RecordSet) -> RecordSetData:
 
 
 def hosted_zone_data(zone: HostedZone) -> ZoneData:
-    """A hosted zone, its record sets, (private zones) its networks' CIDRs, and what delegation reads.
+    """A hosted zone, its record sets, its networks' private-listener addresses, and what delegation reads.
 
     Which listener answers from it follows its delegation set's hosts (not its apex NS, which
     its owner may edit), its owner and its age (zones/engine/delegation.py).
     """
-    rows = zone.record_sets.select_related("alias_endpoint").order_by("name", "type", "set_identifier")
-    networks = ()
+    return _zone_data(zone, zone.record_sets.all())
+
+
+def _zone_data(zone: HostedZone, record_sets) -> ZoneData:
+    rows = record_sets.select_related("alias_endpoint").order_by("name", "type", "set_identifier")
+    private_addresses = ()
     if zone.is_private:
-        networks = tuple(
-            ipaddress.ip_network(cidr, strict=False)
-            for network in zone.networks.all()
-            for cidr in network.cidrs
+        private_addresses = tuple(
+            sorted(
+                ipaddress.ip_address(address).compressed
+                for address in zone.networks.exclude(private_address=None).values_list(
+                    "private_address", flat=True
+                )
+            )
         )
     return ZoneData(
         origin=dns.name.from_text(zone.name),
         serial=zone.serial,
         record_sets=[record_set_data(row) for row in rows],
         key=str(zone.pk),
-        networks=networks,
+        private_addresses=private_addresses,
         name_servers=tuple(dns.name.from_text(host) for host in zone.name_servers),
         owner=str(zone.owner_id),
         created=(zone.created_at.timestamp(), zone.pk),
@@ -98,24 +113,128 @@ def hosted_zone_data(zone: HostedZone) -> ZoneData:
 
 
 def compile_hosted_zone(zone: HostedZone) -> ZoneSnapshot:
-    """The snapshot the DNS server would serve for `zone` now (raises CompileError)."""
+    """The snapshot the DNS server would serve for `zone` now, compiled afresh (raises CompileError)."""
     return compile_zone(hosted_zone_data(zone))
 
 
+# The versions served_snapshot keeps, newest use last, and how many records they may hold
+# together in one process (a web worker keeps a few zones, not every zone).
+_SERVED: collections.OrderedDict[int, ZoneSnapshot] = collections.OrderedDict()
+_SERVED_LOCK = threading.Lock()
+SERVED_RECORDS_KEPT = 2_000_000
+
+
+def served_snapshot(zone: HostedZone) -> ZoneSnapshot:
+    """The version of `zone` at its current serial, as the DNS servers keep it (raises CompileError).
+
+    Cached in this process by zone and serial: a newer serial updates the cached version
+    from the changes since (`HostedZoneSource.diff`, `update_zone`), as a server does; the
+    zone is compiled whole only the first time, or when its changes cannot be told.
+    """
+    serial = HostedZone.objects.filter(pk=zone.pk).values_list("serial", flat=True).first()
+    with _SERVED_LOCK:
+        cached = _SERVED.get(zone.pk)
+        if cached is not None and cached.serial == serial:
+            _SERVED.move_to_end(zone.pk)
+            return cached
+    version = None
+    if cached is not None:
+        diff = HostedZoneSource(private=zone.is_private).diff(str(zone.pk), cached.serial)
+        if diff is not None:
+            version = update_zone(cached, diff.data, diff.names)
+    if version is None:
+        version = compile_hosted_zone(zone)
+    with _SERVED_LOCK:
+        _SERVED[zone.pk] = version
+        _SERVED.move_to_end(zone.pk)
+        while len(_SERVED) > 1 and sum(kept.record_count for kept in _SERVED.values()) > SERVED_RECORDS_KEPT:
+            _SERVED.popitem(last=False)
+    return version
+
+
+class ZoneChangeHint(Protocol):
+    """What a bus message tells of a change (kernel.bus.ZoneChange)."""
+
+    serial: int
+    serial_before: int | None
+    names: tuple[str, ...] | None
+
+
+# More names than this in one diff: loading the whole zone is as quick.
+DIFF_NAMES_LIMIT = 20_000
+
+
 class HostedZoneSource:
-    """The DNS server's `auth` zones: every public hosted zone, and private zones with networks."""
+    """The DNS server's hosted zones: the public ones (`auth` role), or the private ones (`private` role).
+
+    A private zone is listed only while a network with a private-listener address holds it:
+    without one it is answered nowhere.
+    """
+
+    def __init__(self, *, private: bool = False) -> None:
+        self.private = private
+
+    def _zones(self):
+        zones = HostedZone.objects.filter(is_private=self.private)
+        if self.private:
+            zones = zones.filter(networks__private_address__isnull=False).distinct()
+        return zones
 
     def serials(self) -> dict[str, int]:
-        rows = HostedZone.objects.values_list("pk", "serial", "is_private")
-        private = set(
-            HostedZone.objects.filter(is_private=True, networks__isnull=False).values_list("pk", flat=True)
-        )
-        # A private zone without networks is visible to nobody, so it is not loaded.
-        return {str(pk): serial for pk, serial, is_private in rows if not is_private or pk in private}
+        return {str(pk): serial for pk, serial in self._zones().values_list("pk", "serial")}
 
     def load(self, key: str) -> ZoneData | None:
-        zone = HostedZone.objects.filter(pk=int(key)).select_related("delegation_set").first()
+        zone = self._zones().filter(pk=int(key)).select_related("delegation_set").first()
         return hosted_zone_data(zone) if zone is not None else None
+
+    def diff(self, key: str, served_serial: int, change: ZoneChangeHint | None = None) -> ZoneDiff | None:
+        """The zone's changes since `served_serial`, as the record sets at the names they touched now.
+
+        The names are the bus message's when it follows `served_serial` and is the last
+        change; else those of the audit entries of every change batch after the one that made
+        `served_serial`. None when that cannot be told exactly (the zone is gone, a batch
+        that made `served_serial` is not found, a batch that changed no record set, such as
+        a network or endpoint change, or too many names): the caller then loads the whole zone.
+        """
+        for _ in range(3):
+            zone = self._zones().filter(pk=int(key)).select_related("delegation_set").first()
+            if zone is None or zone.serial == served_serial:
+                return None
+            if (
+                change is not None
+                and change.names is not None
+                and (change.serial, change.serial_before) == (zone.serial, served_serial)
+            ):
+                names = change.names
+            else:
+                names = _names_changed_since(zone, served_serial)
+            if names is None or len(names) > DIFF_NAMES_LIMIT:
+                return None
+            data = _zone_data(zone, RecordSet.objects.filter(hosted_zone=zone, name__in=sorted(names)))
+            # Read committed: a batch committed meanwhile shows in the rows; then read again.
+            if HostedZone.objects.filter(pk=zone.pk, serial=zone.serial).exists():
+                return ZoneDiff(data, tuple(dns.name.from_text(name) for name in names))
+        return None
+
+
+def _names_changed_since(zone: HostedZone, served_serial: int) -> set[str] | None:
+    """The names the change batches after the one that made `served_serial` touched, or None."""
+    batches = ChangeBatch.objects.filter(hosted_zone=zone)
+    served = batches.filter(serial=served_serial).order_by("-pk").values_list("pk", flat=True).first()
+    if served is None:
+        return None
+    since = list(batches.filter(pk__gt=served).values_list("pk", "change_count"))
+    if not since or not all(change_count for _pk, change_count in since):
+        return None
+    since = [pk for pk, _change_count in since]
+    names = set()
+    for chunk in range(0, len(since), 500):
+        names.update(
+            AuditEntry.objects.filter(hosted_zone=zone, change_batch_id__in=since[chunk : chunk + 500])
+            .values_list("name", flat=True)
+            .distinct()
+        )
+    return names
 
 
 @functools.cache

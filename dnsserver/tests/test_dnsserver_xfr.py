@@ -17,6 +17,7 @@ from dnsserver.follow import Follower
 from dnsserver.handler import QueryHandler, ServerState
 from dnsserver.sources import MemoryZoneSource
 from dnsserver.tests.dns_fixtures import RunningServer
+from kernel.listeners import Listener
 from zones.engine import ZoneSet, compile_zone, parse_networks, zone_data_from_text
 from zones.tests.dns_fixtures import EXAMPLE_ZONE
 
@@ -104,32 +105,65 @@ intranet 300 IN A 10.0.0.81
 """
 
 
-def views() -> ZoneSet:
-    public = compile_zone(example_data())
-    private = compile_zone(
+NETWORK_ADDRESS = "127.0.55.10"
+OTHER_NETWORK_ADDRESS = "127.0.55.11"
+
+
+def private_zone(**changes):
+    return compile_zone(
         dataclasses.replace(
             zone_data_from_text(PRIVATE_ZONE, "example.com.", key="2"),
-            networks=parse_networks(["127.0.0.0/8"]),
+            private_addresses=(NETWORK_ADDRESS,),
+            **changes,
         )
     )
-    return ZoneSet([public, private])
 
 
-def test_private_zone_answers_inside_its_networks():
-    state = ServerState()
-    state.zones["auth"] = views()
-    with RunningServer(state) as server:
+def views() -> ZoneSet:
+    return ZoneSet([compile_zone(example_data()), private_zone()])
+
+
+def private_server(state: ServerState) -> RunningServer:
+    """The private listener on the network's address and on another network's, and a public one."""
+    server = RunningServer(state, roles=("auth",))
+    server.server.listeners += [
+        Listener("private", NETWORK_ADDRESS, 0),
+        Listener("private", OTHER_NETWORK_ADDRESS, 0),
+    ]
+    return server
+
+
+def ask_private(server: RunningServer, at: str, qname: str, transport: str = "udp") -> dns.message.Message:
+    port = next(item.port for item in server.server.bound if item.host == at)
+    send = dns.query.udp if transport == "udp" else dns.query.tcp
+    return send(dns.message.make_query(qname, "A"), at, port=port, timeout=5)
+
+
+def test_a_private_zone_answers_on_its_networks_private_address_only():
+    state = ServerState(roles=("auth", "private"))
+    state.zones["auth"] = ZoneSet([compile_zone(example_data())])
+    state.zones["private"] = ZoneSet([private_zone()])
+    with private_server(state) as server:
         for transport in ("udp", "tcp"):
-            reply = server.query(dns.message.make_query("www.example.com.", "A"), transport)
+            reply = ask_private(server, NETWORK_ADDRESS, "intranet.example.com.", transport)
+            assert [rdata.address for rdata in reply.answer[0]] == ["10.0.0.81"]
+            reply = ask_private(server, NETWORK_ADDRESS, "www.example.com.", transport)
             assert [rdata.address for rdata in reply.answer[0]] == ["10.0.0.80"]
-            assert server.query(dns.message.make_query("intranet.example.com.", "A"), transport).answer
+            # Another network's address: nothing, not even the public zone of that name.
+            reply = ask_private(server, OTHER_NETWORK_ADDRESS, "intranet.example.com.", transport)
+            assert (reply.rcode(), reply.answer) == (dns.rcode.REFUSED, [])
+            # The public listener, from inside the network's own address range: the public zone.
+            reply = server.query(dns.message.make_query("intranet.example.com.", "A"), transport)
+            assert reply.rcode() == dns.rcode.NXDOMAIN
+            reply = server.query(dns.message.make_query("www.example.com.", "A"), transport)
+            assert reply.answer[-1][0].address in ("192.0.2.80", "192.0.2.81")
 
 
-def test_everyone_else_sees_the_public_view():
+def test_every_source_sees_the_public_view_on_public_listeners():
     state = ServerState()
     state.zones["auth"] = views()
     handler = QueryHandler(state, "auth")
-    for outside in ("192.0.2.1", "2001:db8::1"):
+    for outside in ("127.0.0.1", "127.0.55.10", "192.0.2.1", "2001:db8::1"):
         wire = handler.handle(
             dns.message.make_query("www.example.com.", "A").to_wire(), ipaddress.ip_address(outside)
         )

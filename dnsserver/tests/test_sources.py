@@ -1,4 +1,4 @@
-"""The database sources the DNS server is given: hosted zones for auth, the registry's for tld/root."""
+"""The database sources the DNS server is given: hosted zones (auth, private), the registry's (tld, root)."""
 
 import dns.flags
 import dns.name
@@ -15,12 +15,17 @@ from zones.tests.conftest import create
 pytestmark = pytest.mark.django_db
 
 
-def test_the_auth_role_lists_every_visible_zone_with_its_current_serial(zone, owner):
+def test_the_auth_role_lists_every_public_zone_and_the_private_role_every_private_one(zone, owner):
     network = services.save_network(owner=owner, name="office", cidrs=["10.1.0.0/16"])
     private = services.create_hosted_zone(owner=owner, name="corp.test", is_private=True, networks=[network])
     source = database_sources()
     before = source.serials("auth")
-    assert before == {str(zone.pk): zone.serial, str(private.pk): private.serial}
+    assert before == {str(zone.pk): zone.serial}
+    assert source.serials("private") == {str(private.pk): private.serial}
+    assert source.load("auth", str(private.pk)) is None
+    assert source.load("private", str(zone.pk)) is None
+    data = source.load("private", str(private.pk))
+    assert data.is_private and data.private_addresses == (network.private_address,)
     services.apply_change_batch(hosted_zone=zone, changes=[create("www", "A", "192.0.2.1")])
     zone.refresh_from_db()
     assert source.serials("auth")[str(zone.pk)] == zone.serial == before[str(zone.pk)] + 1

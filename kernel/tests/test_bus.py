@@ -28,10 +28,15 @@ def subscribed(client, channel: str):
 @pytest.mark.parametrize(
     ("message", "expected"),
     [
-        ("zone 12 2024010101", ("auth", "12", 2024010101)),
-        ("registry com 7", ("tld", "registry:com", 7)),
-        ("registry COM. 7", ("tld", "registry:com", 7)),
-        ("registry . 3", ("root", "registry:.", 3)),
+        ("zone 12 2024010101", ("auth", "12", 2024010101, None, None)),
+        ('zone 12 3 2 private ["a.corp.","b c.corp."]', ("private", "12", 3, 2, ("a.corp.", "b c.corp."))),
+        ("zone 12 3 2 auth -", ("auth", "12", 3, 2, None)),
+        ("zone 12 3 2 tld -", None),
+        ("zone 12 3 2 auth [1]", None),
+        ("zone 12 3 2 auth [oops", None),
+        ("registry com 7", ("tld", "registry:com", 7, None, None)),
+        ("registry COM. 7", ("tld", "registry:com", 7, None, None)),
+        ("registry . 3", ("root", "registry:.", 3, None, None)),
         ("zone twelve 1", None),
         ("zone 12", None),
         ("zone 12 x", None),
@@ -56,11 +61,13 @@ def test_a_published_zone_change_arrives_as_the_follower_parses_it(redis_clean):
     pubsub = subscribed(redis_clean, bus.channel_name(bus.DNS_CHANGES_CHANNEL, redis_clean))
     bus.publish_zone_change(17, 2026120201)
     bus.publish_registry_change("com", 9)
-    received = [pubsub.get_message(timeout=5)["data"].decode() for _ in range(2)]
+    bus.publish_zone_change(17, 2026120202, serial_before=2026120201, role="private", names=["www.corp."])
+    received = [pubsub.get_message(timeout=5)["data"].decode() for _ in range(3)]
     pubsub.close()
     assert [bus.parse_zone_change(message) for message in received] == [
-        ("auth", "17", 2026120201),
-        ("tld", "registry:com", 9),
+        ("auth", "17", 2026120201, None, None),
+        ("tld", "registry:com", 9, None, None),
+        ("private", "17", 2026120202, 2026120201, ("www.corp.",)),
     ]
 
 

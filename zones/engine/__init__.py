@@ -1,13 +1,15 @@
 """The answer engine: pure Python and dnspython, no Django.
 
 Input is plain data (`ZoneData`, `RecordSetData`); `compile_zone` turns it into an immutable
-`ZoneSnapshot`; `answer` answers one `Question` from a `ZoneSet` (or one snapshot) under a
+`ZoneSnapshot`, and `update_zone` makes the next version from a change (`ZoneDiff`) without
+recompiling; `answer` answers one `Question` from a `ZoneSet` (or one snapshot) under a
 health view and returns the response with the reasons behind it; `find_wire` is the server's
 fast path over the same snapshot. Which zone answers on which listener follows delegation
 (`Delegations`, `Registration`). See docs/dns-server.md.
 
 The modules, one concept each: `data` (the input), `errors`, `index` (the compile-time
-name index), `compiler` (`compile_zone` and the precomputed answers), `snapshot`
+name index), `compiler` (`compile_zone` and the precomputed answers), `incremental`
+(`update_zone`: copy-on-write versions), `snapshot`
 (`ZoneSnapshot`), `delegation` (which zone answers where), `zoneset` (`ZoneSet`,
 `is_newer`), `resolver` (RFC 1034 resolution), `policies` (Route 53's routing), `geo` and
 `countries` (where a client is), `render` (wire templates) and `answers` (the entry points).
@@ -38,6 +40,7 @@ from zones.engine.geo import (
     MaxMindLocator,
     TableLocator,
 )
+from zones.engine.incremental import ZoneDiff, update_zone
 from zones.engine.policies import Reason
 from zones.engine.snapshot import ZoneSnapshot
 from zones.engine.zoneset import ZoneSet, is_newer
@@ -66,6 +69,7 @@ __all__ = [
     "RoutingPolicy",
     "TableLocator",
     "ZoneData",
+    "ZoneDiff",
     "ZoneSet",
     "ZoneSnapshot",
     "answer",
@@ -73,6 +77,7 @@ __all__ = [
     "find_wire",
     "is_newer",
     "parse_networks",
+    "update_zone",
     "zone_data_from_dns_zone",
     "zone_data_from_text",
 ]

@@ -93,7 +93,8 @@ class ZoneData:
     """A zone to compile: its origin, serial and record sets, plus who may see and copy it.
 
     `key` names the zone in Redis (the hosted-zone id, or `registry:<tld>`). A non-empty
-    `networks` makes the zone private: it answers only to sources inside those CIDRs.
+    `private_addresses` makes the zone private: the private listener answers it only on those
+    addresses (each network's own, see kernel/listeners.py), never a public listener.
     `xfr_networks` may transfer it (AXFR/IXFR); `notify_targets` ("host" or "host:port")
     receive a NOTIFY on every new serial.
 
@@ -107,7 +108,7 @@ class ZoneData:
     serial: int
     record_sets: Sequence[RecordSetData]
     key: str = ""
-    networks: tuple[Network, ...] = ()
+    private_addresses: tuple[str, ...] = ()
     xfr_networks: tuple[Network, ...] = ()
     notify_targets: tuple[str, ...] = ()
     name_servers: tuple[dns.name.Name, ...] = ()
@@ -117,7 +118,7 @@ class ZoneData:
 
     @property
     def is_private(self) -> bool:
-        return bool(self.networks)
+        return bool(self.private_addresses)
 
 
 def make_rdata(rdtype: dns.rdatatype.RdataType, value: object, origin: dns.name.Name) -> dns.rdata.Rdata:

@@ -126,6 +126,21 @@ class ZoneIndex:
         self.negative_soa = dns.rrset.from_rdata(self.origin, min(soa.ttl, rdata.minimum), rdata)
         self.nodes = self._build_nodes()
 
+    @classmethod
+    def of_record_sets(cls, origin: dns.name.Name, record_sets) -> "ZoneIndex":
+        """The sets, groups and types of some record sets only (no SOA, no nodes): what an update adds.
+
+        Raises CompileError like the constructor for names outside the zone or mixed policies.
+        """
+        index = cls.__new__(cls)
+        index.origin = origin
+        index.origin_key = name_key(origin)
+        index.sets, index.groups, index.dynamic = {}, {}, {}
+        index.types = {index.origin_key: ()}
+        for record in record_sets:
+            index._add(record)
+        return index
+
     def _add(self, record: RecordSetData) -> None:
         name = record.name
         key = name_key(name)

@@ -12,6 +12,7 @@ import dns.name
 import dns.rrset
 
 from zones.engine.data import RecordSetData
+from zones.engine.render import name_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,3 +43,24 @@ class ZoneStore(Protocol):
     def get_rrset(self, name: dns.name.Name, rdtype: int) -> dns.rrset.RRset | None: ...
 
     def get_group(self, name: dns.name.Name, rdtype: int) -> tuple[RecordSetData, ...] | None: ...
+
+
+class TracingStore:
+    """A store that notes the key of every name whose data is read (what a template depends on)."""
+
+    def __init__(self, store: ZoneStore, reads: set[bytes]) -> None:
+        self.store = store
+        self.reads = reads
+        self.origin = store.origin
+        self.negative_soa = store.negative_soa
+
+    def get_node(self, name: dns.name.Name) -> NodeInfo | None:
+        return self.store.get_node(name)
+
+    def get_rrset(self, name: dns.name.Name, rdtype: int) -> dns.rrset.RRset | None:
+        self.reads.add(name_key(name))
+        return self.store.get_rrset(name, rdtype)
+
+    def get_group(self, name: dns.name.Name, rdtype: int) -> tuple[RecordSetData, ...] | None:
+        self.reads.add(name_key(name))
+        return self.store.get_group(name, rdtype)

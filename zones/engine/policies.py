@@ -54,6 +54,9 @@ class QueryContext:
     reasons: list[Reason] = field(default_factory=list)
     is_dynamic: bool = False
     scope_prefix: int | None = None
+    # While a template is precomputed: the keys of the names whose nodes the answer read
+    # beyond its own name (incremental.py recomputes it when one of them changes).
+    trace: set[bytes] | None = None
     _location: Location | None = None
 
     def note(self, code: str, message: str, **details: object) -> None:

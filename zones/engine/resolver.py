@@ -18,6 +18,7 @@ import dns.rrset
 from zones.engine.data import RecordSetData
 from zones.engine.nodes import NodeInfo, ZoneStore
 from zones.engine.policies import QueryContext, choose
+from zones.engine.render import name_key
 
 MAX_CHAIN = 12
 MAX_ALIAS_DEPTH = 4
@@ -36,10 +37,15 @@ class Resolution:
     additional: list[dns.rrset.RRset] = field(default_factory=list)
 
 
-def find_cut(store: ZoneStore, name: dns.name.Name) -> dns.name.Name | None:
-    """The highest delegation point between the zone's apex (excluded) and `name` (included)."""
+def find_cut(store: ZoneStore, name: dns.name.Name, trace: set[bytes] | None = None) -> dns.name.Name | None:
+    """The highest delegation point between the zone's apex (excluded) and `name` (included).
+
+    `trace`, when given, collects the keys of the names read.
+    """
     for depth in range(len(store.origin) + 1, len(name) + 1):
         ancestor = name.split(depth)[1]
+        if trace is not None:
+            trace.add(name_key(ancestor))
         node = store.get_node(ancestor)
         if node is None:
             return None
@@ -53,8 +59,9 @@ def resolve(store: ZoneStore, qname: dns.name.Name, rdtype: int, context: QueryC
     result = Resolution()
     current = qname
     visited: set[dns.name.Name] = set()
-    for _ in range(MAX_CHAIN):
-        cut = find_cut(store, current)
+    for hop in range(MAX_CHAIN):
+        # The question's own ancestors are the node's facts (below_cut); a chain's are not.
+        cut = find_cut(store, current, context.trace if hop else None)
         if cut is not None and not (cut == current and rdtype == dns.rdatatype.DS):
             refer(store, cut, result)
             result.is_authoritative = bool(result.answer)
@@ -99,15 +106,24 @@ def resolve(store: ZoneStore, qname: dns.name.Name, rdtype: int, context: QueryC
 def _find_node(
     store: ZoneStore, name: dns.name.Name, context: QueryContext
 ) -> tuple[NodeInfo | None, dns.name.Name]:
+    trace = context.trace
+    if trace is not None:
+        trace.add(name_key(name))
     node = store.get_node(name)
     if node is not None:
         return node, name
     # RFC 4592 §3.3.1: the closest encloser is the longest existing ancestor (empty
     # non-terminals exist); only "*." directly under it may synthesise an answer.
     encloser = name.parent()
-    while len(encloser) > len(store.origin) and store.get_node(encloser) is None:
+    while len(encloser) > len(store.origin):
+        if trace is not None:
+            trace.add(name_key(encloser))
+        if store.get_node(encloser) is not None:
+            break
         encloser = encloser.parent()
     source = WILDCARD.concatenate(encloser)
+    if trace is not None:
+        trace.add(name_key(source))
     wildcard = store.get_node(source)
     if wildcard is None:
         return None, name

@@ -1,13 +1,14 @@
 """What one compiled zone answers from: `ZoneSnapshot`, a few dictionaries of bytes.
 
-A snapshot is never changed after `compile_zone` builds it; a change compiles a new one,
-which the server swaps in whole. The resolver reads it through the `ZoneStore` protocol,
-parsing a template back when it needs a static set; `find_wire` reads its templates and
-tails directly.
+A snapshot is never changed after `compile_zone` builds it; a change makes a new one
+(`update_zone`, incremental.py: copy-on-write of what changed, sharing every untouched
+node, template and group), which the server swaps in whole. The resolver reads it through
+the `ZoneStore` protocol, parsing a template back when it needs a static set; `find_wire`
+reads its templates and tails directly.
 """
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import dns.message
 import dns.name
@@ -28,13 +29,20 @@ class ZoneSnapshot:
     points to (counts, tail); `negative_tail` is the SOA authority of NXDOMAIN/NODATA.
     `name_servers` holds the name keys of the delegation set's hosts; `owner` and
     `created` are ZoneData's (delegation.py reads all three).
+
+    What an incremental update needs (incremental.py): `dependents` maps a name key to the
+    owners (name keys) whose templates or referral read that name's node or data beyond
+    their own name (CNAME targets, MX/SRV/NS targets, wildcards and enclosers), and
+    `depends_on` is the same map the other way; `child_counts` counts each name's children
+    (an empty non-terminal lives while it has some); `soa_keys` are the answer keys whose
+    template ends with the negative SOA (re-stamped with each serial).
     """
 
     origin: dns.name.Name
     origin_key: bytes
     serial: int
     key: str
-    networks: tuple[Network, ...]
+    private_addresses: frozenset[str]
     xfr_networks: tuple[Network, ...]
     notify_targets: tuple[str, ...]
     soa: dns.rrset.RRset
@@ -50,10 +58,14 @@ class ZoneSnapshot:
     name_servers: frozenset[bytes] = frozenset()
     owner: str = ""
     created: tuple[float, int] = (0.0, 0)
+    dependents: dict[bytes, frozenset[bytes]] = field(default_factory=dict)
+    depends_on: dict[bytes, frozenset[bytes]] = field(default_factory=dict)
+    child_counts: dict[bytes, int] = field(default_factory=dict)
+    soa_keys: frozenset[bytes] = frozenset()
 
     @property
     def is_private(self) -> bool:
-        return bool(self.networks)
+        return bool(self.private_addresses)
 
     def get_node(self, name: dns.name.Name) -> NodeInfo | None:
         return self.names.get(name_key(name))
@@ -82,14 +94,6 @@ class ZoneSnapshot:
 
     def allows_transfer(self, address: IPAddress) -> bool:
         return any(address.version == net.version and address in net for net in self.xfr_networks)
-
-    def is_visible_to(self, address: IPAddress | None) -> bool:
-        """Public zones are visible to all; private ones only inside their networks."""
-        if not self.networks:
-            return True
-        if address is None:
-            return False
-        return any(address.version == net.version and address in net for net in self.networks)
 
     def iter_rrsets(self) -> Iterator[dns.rrset.RRset]:
         """Every static RRset of the zone, SOA first (for AXFR and zone-file export)."""

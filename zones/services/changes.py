@@ -2,7 +2,8 @@
 then write the plan all or nothing.
 
 One batch is one transaction on the locked zone row, one serial bump, one ChangeBatch row and
-one audit entry per change; `zone <id> <serial>` is published after commit.
+one audit entry per change; after commit the batch's diff (serial before and after, and the
+names it changed) is published for the DNS servers (kernel.bus `publish_zone_change`).
 """
 
 import logging
@@ -18,7 +19,7 @@ from zones import rules
 from zones.models import AuditEntry, ChangeBatch, Endpoint, HostedZone, RecordSet
 from zones.regions import latency_regions
 from zones.services.errors import ChangeBatchError
-from zones.services.plan import ACTIONS, Change, Plan, plan_batch
+from zones.services.plan import Change, Plan, batch_problems, check_changes, plan_batch, refuse
 from zones.services.serials import next_serial, set_soa_serial
 
 logger = logging.getLogger(__name__)
@@ -43,25 +44,13 @@ def rule_context(owner: Any) -> rules.RuleContext:
 def normalize_changes(
     zone: HostedZone, changes: Sequence[Change], *, progress: Progress | None = None
 ) -> list[Change]:
-    """Each change with its record set normalised. Raises ChangeBatchError naming the first bad change."""
+    """Each change with its record set normalised. Raises ChangeBatchError with every change's problems."""
     if not changes:
         raise ChangeBatchError("A change batch needs at least one change.", field="changes")
-    context = rule_context(zone.owner)
-    normalized = []
-    total = len(changes)
-    for index, change in enumerate(changes):
-        action = (change.action or "").upper()
-        if action not in ACTIONS:
-            refusal = f"action {change.action} is not CREATE, DELETE or UPSERT"
-            raise ChangeBatchError(f"change {index}: {refusal}", index=index, reason=refusal)
-        spec, problems = rules.check_record_set(change.record_set, zone_name=zone.name, context=context)
-        if problems:
-            raise ChangeBatchError.for_change(index, problems[0], problems)
-        normalized.append(Change(action, spec))
-        if progress and (index + 1) % 5000 == 0:
-            progress(index + 1, total)
-    if progress:
-        progress(total, total)
+    normalized, problems = check_changes(
+        changes, zone_name=zone.name, context=rule_context(zone.owner), progress=progress
+    )
+    refuse(problems)
     return normalized
 
 
@@ -86,8 +75,8 @@ def apply_change_batch(
 ) -> ChangeBatch:
     """Apply CREATE/DELETE/UPSERT changes all or nothing, bump the serial once and publish it.
 
-    Raises ChangeBatchError naming the first failing change by its 0-based index and reason;
-    the zone is then untouched.
+    Raises ChangeBatchError with every problem found (`problems`, each with its change index;
+    `index` the first failing change); the zone is then untouched.
     """
     normalized = normalize_changes(hosted_zone, changes, progress=progress)
     with transaction.atomic():
@@ -169,7 +158,7 @@ def _plan_and_check(zone: HostedZone, changes: list[Change], rows: dict[tuple, R
 
 
 def _check_zone_rules(zone: HostedZone, plan: Plan, existing: dict[tuple, rules.RecordSetSpec]) -> None:
-    """Run the zone-wide rules over the neighbourhood of the changed names; raise for the first change."""
+    """Run the zone-wide rules over the neighbourhood of the changed names; raise with every problem."""
     touched = plan.first_change
     after = plan.changed_record_sets()
     changed_names = {key[0] for key in touched}
@@ -181,20 +170,7 @@ def _check_zone_rules(zone: HostedZone, plan: Plan, existing: dict[tuple, rules.
             neighbourhood[key] = spec
     if len(changed_names) <= WHOLE_ZONE_THRESHOLD:
         neighbourhood.update(_neighbours(zone, plan, after, changed_names))
-    problems = rules.check_zone(zone.name, neighbourhood.values())
-    first: tuple[int, rules.Problem] | None = None
-    for problem in problems:
-        # A conflict fails at the last change that took part in it; a problem the batch did
-        # not touch (already in the zone) is not the batch's to report.
-        involved = [touched[key] for key in problem.group or (problem.key,) if key in touched]
-        if not involved:
-            names = problem.key[:1] + problem.related_names
-            involved = [index for key, index in touched.items() if key[0] in names]
-        if involved and (first is None or max(involved) < first[0]):
-            first = (max(involved), problem)
-    if first is not None:
-        index, problem = first
-        raise ChangeBatchError.for_change(index, problem, problems)
+    refuse(batch_problems(plan, rules.check_zone(zone.name, neighbourhood.values())))
 
 
 def _neighbours(
@@ -262,6 +238,7 @@ def _write(
             for spec in plan.creates
         ),
     )
+    serial_before = zone.serial
     zone.serial = next_serial(zone.serial)
     zone.record_set_count = zone.record_set_count + len(plan.creates) - len(plan.deletes)
     zone.save(update_fields=["serial", "record_set_count", "updated_at"])
@@ -295,7 +272,11 @@ def _write(
         ),
     )
     zone_id, serial = zone.pk, zone.serial
-    transaction.on_commit(lambda: bus.publish_zone_change(zone_id, serial))
+    role = "private" if zone.is_private else "auth"
+    names = {line.key[0] for line in plan.audit}
+    transaction.on_commit(
+        lambda: bus.publish_zone_change(zone_id, serial, serial_before=serial_before, role=role, names=names)
+    )
     return batch
 
 

@@ -104,10 +104,10 @@ def test_a_reusable_delegation_set_serves_several_zones(owner):
 def test_a_private_zone_needs_a_network_of_its_owner(owner, other_user):
     with pytest.raises(services.ZoneError, match="needs at least one network"):
         services.create_hosted_zone(owner=owner, name="internal.example", is_private=True)
-    theirs = services.save_network(owner=other_user, name="office", cidrs=["10.0.0.0/8"])
+    theirs = services.save_network(owner=other_user, name="office", cidrs=["10.0.0.0/16"])
     with pytest.raises(services.ZoneError, match="no such network of yours"):
         services.create_hosted_zone(owner=owner, name="internal.example", is_private=True, networks=[theirs])
-    mine = services.save_network(owner=owner, name="vpc", cidrs=["172.16.0.0/16", "fd00::/48"])
+    mine = services.save_network(owner=owner, name="vpc", cidrs=["172.16.0.0/16", "fd00::/56"])
     zone = services.create_hosted_zone(owner=owner, name="example.com", is_private=True, networks=[mine])
     assert list(zone.networks.all()) == [mine]
 
@@ -386,10 +386,16 @@ def test_a_committed_change_is_published_on_redis(zone, redis_db, django_capture
     pubsub = redis_db.pubsub()
     pubsub.subscribe(channel_name(DNS_CHANGES_CHANNEL, redis_db))
     assert pubsub.get_message(timeout=5)["type"] == "subscribe"
+    serial_before = zone.serial
     with django_capture_on_commit_callbacks(execute=True):
-        batch = services.apply_change_batch(hosted_zone=zone, changes=[create("www", "A", "192.0.2.1")])
+        batch = services.apply_change_batch(
+            hosted_zone=zone, changes=[create("www", "A", "192.0.2.1"), create("www", "TXT", '"x"')]
+        )
     message = pubsub.get_message(timeout=5)
-    assert message["data"].decode() == f"zone {zone.pk} {batch.serial}"
+    # The batch's diff: the serial it followed and the names it changed.
+    assert (
+        message["data"].decode() == f'zone {zone.pk} {batch.serial} {serial_before} auth ["www.example.com."]'
+    )
     pubsub.close()
 
 

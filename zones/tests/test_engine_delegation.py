@@ -17,7 +17,6 @@ from zones.engine import (
     ZoneSet,
     answer,
     compile_zone,
-    parse_networks,
     zone_data_from_text,
 )
 from zones.engine.render import name_key
@@ -160,7 +159,7 @@ def test_each_name_server_answers_only_the_zones_delegated_to_it():
     ours = zone("example.com.", "1", "a", 1, NS_A)
     theirs = zone("example.com.", "2", "b", 2, NS_B)
     below = zone("sub.example.com.", "3", "b", 3, NS_C)
-    private = zone("example.com.", "4", "b", 4, NS_C, networks=parse_networks(["127.0.0.0/8"]))
+    private = zone("example.com.", "4", "b", 4, NS_C, private_addresses=("127.0.55.10",))
 
     zones = zone_set(ours, theirs, below, private)
 
@@ -174,14 +173,13 @@ def test_each_name_server_answers_only_the_zones_delegated_to_it():
         "3",
     ]
     assert served(zones, "www.example.com.", POOL[dns.name.from_text(NS_C[0])]) is None
-    # A private zone answers its networks on the convenience listener only, never on a name server.
-    assert zones.find_zone(dns.name.from_text("www.example.com."), "127.0.0.1").key == "4"
-    assert (
-        zones.find_zone(
-            dns.name.from_text("www.example.com."), "127.0.0.1", POOL[dns.name.from_text(NS_C[0])]
-        )
-        is None
-    )
+    # A private zone answers on its network's private address only: never on the convenience
+    # listener nor on a name server, whatever the source address.
+    www = dns.name.from_text("www.example.com.")
+    assert zones.find_zone(www, "127.0.0.1", "127.0.55.10").key == "4"
+    assert zones.find_zone(www, "127.0.0.1", "127.0.55.11") is None
+    assert zones.find_zone(www, "127.0.0.1").key == "1"
+    assert zones.find_zone(www, "127.0.0.1", POOL[dns.name.from_text(NS_C[0])]) is None
     # The engine's answer is the name server's own zone's.
     message = answer(zones, Question.from_text("www.example.com.", "A"), name_server="127.0.53.202").message
     assert [rdata.address for rdata in message.answer[0]] == ["192.0.2.2"]

@@ -1,7 +1,5 @@
 """zones/snapshot.py: hosted zones and the registry's zones, from database rows to engine input."""
 
-import ipaddress
-
 import dns.flags
 import dns.name
 import dns.rdatatype
@@ -18,10 +16,12 @@ from zones.engine import (
     Geolocation,
     Question,
     RoutingPolicy,
+    ZoneSet,
     answer,
     compile_zone,
 )
-from zones.snapshot import compile_hosted_zone, hosted_zone_data
+from zones.engine.render import name_key
+from zones.snapshot import compile_hosted_zone, hosted_zone_data, served_snapshot
 from zones.tests.conftest import create
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +68,7 @@ def test_a_hosted_zone_maps_to_zone_data_with_its_serial_key_and_record_sets(zon
     )
     zone.refresh_from_db()
     data = hosted_zone_data(zone)
-    assert (data.origin, data.serial, data.key, data.networks) == (
+    assert (data.origin, data.serial, data.key, data.private_addresses) == (
         dns.name.from_text("example.com."),
         zone.serial,
         str(zone.pk),
@@ -258,13 +258,38 @@ def test_an_alias_to_an_endpoint_carries_its_addresses_ttl_and_health_check(zone
     assert (rrset.ttl, [rdata.address for rdata in rrset]) == (30, ["192.0.2.10"])
 
 
-def test_a_private_zone_carries_its_networks_cidrs_and_answers_only_inside_them(owner):
-    network = services.save_network(owner=owner, name="office", cidrs=["10.1.0.0/16", "fd00:1::/48"])
-    zone = services.create_hosted_zone(owner=owner, name="corp.test", is_private=True, networks=[network])
+def test_a_private_zone_carries_its_networks_private_addresses_and_answers_only_there(owner, other_user):
+    office = services.save_network(owner=owner, name="office", cidrs=["10.1.0.0/16", "fd00:1::/56"])
+    lab = services.save_network(owner=owner, name="lab", cidrs=["10.2.0.0/16"])
+    theirs = services.save_network(owner=other_user, name="office", cidrs=["10.3.0.0/16"])
+    zone = services.create_hosted_zone(owner=owner, name="corp.test", is_private=True, networks=[office, lab])
     services.apply_change_batch(hosted_zone=zone, changes=[create("db", "A", "10.1.2.3")])
     data = hosted_zone_data(zone)
-    assert set(data.networks) == {ipaddress.ip_network("10.1.0.0/16"), ipaddress.ip_network("fd00:1::/48")}
+    assert data.private_addresses == tuple(sorted((office.private_address, lab.private_address)))
     snapshot = compile_zone(data)
     assert snapshot.is_private
-    assert snapshot.is_visible_to(ipaddress.ip_address("10.1.200.7"))
-    assert not snapshot.is_visible_to(ipaddress.ip_address("192.0.2.7"))
+    zones = ZoneSet([snapshot])
+    db = dns.name.from_text("db.corp.test.")
+    for network in (office, lab):
+        assert zones.find_zone(db, "192.0.2.7", network.private_address) is snapshot
+    # Not on another account's network's address, nor on a public listener, from any source.
+    assert zones.find_zone(db, "10.1.200.7", theirs.private_address) is None
+    assert zones.find_zone(db, "10.1.200.7") is None
+
+
+def test_the_served_version_is_cached_by_zone_and_serial_and_updated_by_each_change(zone):
+    services.apply_change_batch(
+        hosted_zone=zone, changes=[create("www", "A", "192.0.2.1"), create("keep", "A", "192.0.2.2")]
+    )
+    first = served_snapshot(zone)
+    assert served_snapshot(zone) is first
+    services.apply_change_batch(hosted_zone=zone, changes=[create("new", "A", "192.0.2.3")])
+    second = served_snapshot(zone)
+    zone.refresh_from_db()
+    assert second.serial == zone.serial != first.serial
+    keep = name_key(dns.name.from_text("keep.example.com.")) + b"\x00\x01"
+    # Updated from the change, not compiled again: the untouched answer is the same object.
+    assert second.answers[keep] is first.answers[keep]
+    assert second.answers == compile_hosted_zone(zone).answers
+    (rrset,) = answer(second, Question.from_text("new.example.com.", "A")).message.answer
+    assert [rdata.address for rdata in rrset] == ["192.0.2.3"]

@@ -1,7 +1,9 @@
-"""`manage.py dnsserver`: the authoritative DNS server (roles auth, tld, root).
+"""`manage.py dnsserver`: the authoritative DNS server (roles auth, tld, root, private).
 
 Without --listen it listens on DNS_SERVER_LISTEN (the convenience listener 127.0.0.1:8053
-and the registry's servers) and on DNS_NAMESERVER_PORT of each name server's own address.
+and the registry's servers), on DNS_NAMESERVER_PORT of each name server's own address, and
+(the private listener, for the resolvers) on DNS_PRIVATE_PORT of each DNS_PRIVATE_ADDRESSES
+address. Every zone is loaded before the first socket is bound.
 """
 
 import asyncio
@@ -14,11 +16,13 @@ import signal
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from dnsfirewall.rpz import KEY_PREFIX as RPZ_KEY_PREFIX
+from dnsserver import metrics
 from dnsserver.follow import Follower
 from dnsserver.handler import HOSTED_ROLE, ServerState
 from dnsserver.server import DnsServer
 from dnsserver.sources import database_sources, name_server_pool
-from kernel.listeners import Listener, ListenerError
+from kernel.listeners import PRIVATE_ROLE, Listener, ListenerError
 from kernel.redis import async_redis_client
 from zones.engine import ZoneData, parse_networks
 from zones.snapshot import engine_config
@@ -36,8 +40,10 @@ class Command(BaseCommand):
             metavar="ROLE=HOST:PORT",
             help=(
                 "A listener (repeatable; IPv6 as auth=[::1]:8053); an auth listener on a name server's "
-                "address answers as that name server. Default: DNS_SERVER_LISTEN, and auth on "
-                "DNS_NAMESERVER_PORT of every DNS_NAMESERVER_ADDRESSES address."
+                "address answers as that name server; a private listener answers the private zones "
+                "of the network whose private address it is on. Default: DNS_SERVER_LISTEN, auth on "
+                "DNS_NAMESERVER_PORT of every DNS_NAMESERVER_ADDRESSES address, and private on "
+                "DNS_PRIVATE_PORT of every DNS_PRIVATE_ADDRESSES address."
             ),
         )
         parser.add_argument(
@@ -61,10 +67,17 @@ class Command(BaseCommand):
             if options["listen"]:
                 listeners = [Listener.parse(text) for text in options["listen"]]
             else:
-                listeners = [Listener.parse(text) for text in settings.DNS_SERVER_LISTEN] + [
-                    Listener(HOSTED_ROLE, address, settings.DNS_NAMESERVER_PORT)
-                    for address in dict.fromkeys(pool.values())
-                ]
+                listeners = (
+                    [Listener.parse(text) for text in settings.DNS_SERVER_LISTEN]
+                    + [
+                        Listener(HOSTED_ROLE, address, settings.DNS_NAMESERVER_PORT)
+                        for address in dict.fromkeys(pool.values())
+                    ]
+                    + [
+                        Listener(PRIVATE_ROLE, address, settings.DNS_PRIVATE_PORT)
+                        for address in settings.DNS_PRIVATE_ADDRESSES
+                    ]
+                )
             transfer = parse_networks(options["allow_transfer"])
         except (ListenerError, ValueError) as error:
             raise CommandError(str(error)) from None
@@ -77,6 +90,7 @@ class Command(BaseCommand):
             transfer=transfer,
             notify=tuple(options["notify"]),
             reuse_port=options["workers"] > 1,
+            metrics_listen=settings.METRICS_DNS_LISTEN,
         )
         if options["workers"] == 1:
             try:
@@ -85,7 +99,12 @@ class Command(BaseCommand):
                 raise CommandError(f"{error}{_PORT_HINT if error.errno == errno.EACCES else ''}") from None
             return
         processes = [
-            multiprocessing.Process(target=serve, kwargs=run, daemon=True) for _ in range(options["workers"])
+            multiprocessing.Process(
+                target=serve,
+                kwargs={**run, "metrics_listen": _nth_port(run["metrics_listen"], index)},
+                daemon=True,
+            )
+            for index in range(options["workers"])
         ]
         for process in processes:
             process.start()
@@ -102,19 +121,34 @@ class Command(BaseCommand):
             process.join()
 
 
-_PORT_HINT = "; ports below 1024 need root (the name servers listen on DNS_NAMESERVER_PORT, 53 unless set)"
+_PORT_HINT = (
+    "; ports below 1024 need root (the name servers listen on DNS_NAMESERVER_PORT and the private "
+    "listener on DNS_PRIVATE_PORT, 53 unless set)"
+)
 
 
-def serve(*, name_servers, listeners, poll_seconds, transfer, notify, reuse_port) -> None:
+def _nth_port(listen: str, index: int) -> str:
+    """HOST:PORT with the port moved up by `index` (each worker process its own metrics port)."""
+    if not listen:
+        return listen
+    host, _, port = listen.rpartition(":")
+    return f"{host}:{int(port) + index}"
+
+
+def serve(*, name_servers, listeners, poll_seconds, transfer, notify, reuse_port, metrics_listen="") -> None:
     """Run one server process until SIGINT/SIGTERM. Raises OSError when a listener cannot bind."""
-    asyncio.run(_serve(name_servers, listeners, poll_seconds, transfer, notify, reuse_port))
+    asyncio.run(_serve(name_servers, listeners, poll_seconds, transfer, notify, reuse_port, metrics_listen))
 
 
-async def _serve(name_servers, listeners, poll_seconds, transfer, notify, reuse_port) -> None:
+async def _serve(name_servers, listeners, poll_seconds, transfer, notify, reuse_port, metrics_listen) -> None:
     roles = tuple(dict.fromkeys(listener.role for listener in listeners))
     state = ServerState(engine_config(), roles=roles, name_servers=name_servers)
 
     def adjust(data: ZoneData) -> ZoneData:
+        if data.is_private or data.key.startswith(RPZ_KEY_PREFIX):
+            # Private zones leave only through their networks' resolvers: no transfers out;
+            # the firewall's RPZ zones carry their own transfer and NOTIFY lists.
+            return data
         return dataclasses.replace(data, xfr_networks=transfer, notify_targets=notify)
 
     follower = Follower(
@@ -125,6 +159,10 @@ async def _serve(name_servers, listeners, poll_seconds, transfer, notify, reuse_
         adjust=adjust,
     )
     server = DnsServer(state, listeners, reuse_port=reuse_port)
+    # Every zone first, the sockets after: a listener never answers REFUSED for a zone it
+    # serves because that zone has not loaded yet.
+    await follower.load_all()
+    metrics_server = metrics.start_listener(state, metrics_listen)
     await server.start()
     await follower.start()
     stop = asyncio.Event()
@@ -135,3 +173,5 @@ async def _serve(name_servers, listeners, poll_seconds, transfer, notify, reuse_
     await stop.wait()
     await follower.stop()
     await server.stop()
+    if metrics_server is not None:
+        metrics_server.shutdown()
