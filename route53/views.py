@@ -13,7 +13,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from accounts import accesskeys
 from kernel import ratelimit
-from route53 import domains, operations, shapes, sigv4
+from route53 import domains, operations, resolver_api, shapes, sigv4
 from route53.context import Caller
 from route53.errors import Route53Error
 
@@ -104,7 +104,9 @@ def throttle(caller: Caller) -> None:
 def error_response(error: Route53Error, request_id: str) -> HttpResponse:
     status = error.status or shapes.error_status(SERVICE, error.code)
     response = HttpResponse(
-        shapes.write_error(error.code, error.message, request_id), status=status, content_type="text/xml"
+        shapes.write_error(error.code, error.message, request_id, messages=error.messages),
+        status=status,
+        content_type="text/xml",
     )
     response["x-amzn-RequestId"] = request_id
     return response
@@ -152,6 +154,19 @@ def domains_api(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@csrf_exempt
+def resolver_api_view(request: HttpRequest) -> HttpResponse:
+    """Route 53 Resolver: a POST to / naming `Route53Resolver.<Operation>` in X-Amz-Target."""
+    request_id = str(uuid.uuid4())
+    try:
+        signed = signed_request(request)
+        caller = Caller(authenticate(signed, services=[resolver_api.SERVICE]), request_id)
+        throttle(caller)
+    except Route53Error as error:
+        return resolver_api.error_response(error, request_id)
+    return resolver_api.respond(caller, request.headers.get("X-Amz-Target", ""), signed.body, request_id)
+
+
 def aws_json_or(fallback: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
     """A view for `/`: AWS's JSON protocol (a POST with X-Amz-Target) here, any other request
     to `fallback` (the console's home page), which keeps its CSRF protection."""
@@ -160,6 +175,8 @@ def aws_json_or(fallback: Callable[[HttpRequest], HttpResponse]) -> Callable[[Ht
     @csrf_exempt
     def view(request: HttpRequest) -> HttpResponse:
         if request.method == "POST" and "X-Amz-Target" in request.headers:
+            if request.headers["X-Amz-Target"].startswith(resolver_api.TARGET_PREFIX):
+                return resolver_api_view(request)
             return domains_api(request)
         return protected(request)
 

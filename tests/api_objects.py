@@ -3,12 +3,14 @@
 from django.conf import settings
 
 from accounts import services as accounts
+from dnsfirewall import services as firewall
 from healthchecks import alerting
 from healthchecks import services as health_services
 from healthchecks.models import AlarmEvent, Notification, SmsOutboxMessage
 from registrar.models import CartItem, LedgerEntry
 from registrar.services import add_to_cart
 from registrar.tests.conftest import buy, fund
+from resolver import services as resolver_services
 from zones import services as zone_services
 from zones.tests.conftest import create
 
@@ -39,10 +41,14 @@ def owner_objects(owner) -> dict[str, int]:
     order = buy(owner, "swept-domain.com")
     add_to_cart(owner=owner, name="swept-cart.com", years=1)
     token, _ = accounts.create_api_token(owner=owner, name="swept")
+    network = zone_services.save_network(owner=owner, name="swept", cidrs=["192.0.2.0/24"])
+    domain_list = firewall.create_domain_list(owner=owner, name="swept", domains=["swept.example"])
+    group = firewall.create_rule_group(owner=owner, name="swept")
+    rule = firewall.save_rule(group=group, domain_list=domain_list, name="swept", priority=1, action="ALERT")
     return {
         "zones": zone.pk,
         "changes": batch.pk,
-        "networks": zone_services.save_network(owner=owner, name="swept", cidrs=["192.0.2.0/24"]).pk,
+        "networks": network.pk,
         "endpoints": zone_services.save_endpoint(
             owner=owner, name="swept", kind="load_balancer", addresses=["192.0.2.20"]
         ).pk,
@@ -58,4 +64,15 @@ def owner_objects(owner) -> dict[str, int]:
         "cart": CartItem.objects.filter(owner=owner).first().pk,
         "ledger": LedgerEntry.objects.filter(owner=owner).first().pk,
         "tokens": token.pk,
+        "firewall/domain-lists": domain_list.pk,
+        "firewall/rule-groups": group.pk,
+        "firewall/rules": rule.pk,
+        "firewall/associations": firewall.associate_rule_group(group=group, network=network, priority=1).pk,
+        "resolver/endpoints": resolver_services.create_resolver_endpoint(
+            owner=owner, network=network, name="swept", direction="INBOUND"
+        ).pk,
+        "resolver/rules": resolver_services.create_resolver_rule(
+            owner=owner, name="swept", domain_name="swept.example", rule_type="SYSTEM"
+        ).pk,
+        "resolver/query-log-configs": resolver_services.create_query_log_config(owner=owner, name="swept").pk,
     }

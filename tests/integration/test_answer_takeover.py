@@ -171,14 +171,23 @@ def test_a_zone_below_another_accounts_zone_takes_none_of_its_answers(owner, oth
     assert not referral.flags & dns.flags.AA and referral.authority[0].rdtype == dns.rdatatype.NS
 
 
-def test_a_network_of_everyone_cannot_be_made_to_shadow_a_zone(owner, other_user, other_api, live_dns):
+def test_a_private_zone_of_another_account_cannot_shadow_a_zone(owner, other_user, other_api, live_dns):
     ours = zone_services.create_hosted_zone(owner=owner, name="shadowed.com")
     add_a(ours, "www", A_ADDRESS)
 
     response = other_api.post("/api/v1/networks", {"name": "everyone", "cidrs": ["0.0.0.0/0"]})
-
     assert response.status_code == 400
     assert response.json() == {
-        "cidrs": ["0.0.0.0/0 is wider than /8: a network may cover at most a /8 of IPv4 addresses"]
+        "cidrs": ["0.0.0.0/0 is a /0: an IPv4 block of a network is /16 to /28, as in a VPC"]
     }
+
+    # A network holding the clients that ask (loopback here) and a private zone of our name on it:
+    # private zones are answered only by the network's own resolver, never on the public listeners.
+    network = zone_services.save_network(owner=other_user, name="loopback", cidrs=["127.0.0.0/16"])
+    theirs = zone_services.create_hosted_zone(
+        owner=other_user, name="shadowed.com", is_private=True, networks=[network]
+    )
+    add_a(theirs, "www", "198.51.100.66")
     wait_for_answer(live_dns, "www.shadowed.com.", A_ADDRESS)
+    for where in convenience_and_own(ours):
+        assert addresses(ask(live_dns, "www.shadowed.com.", at=where)) == [A_ADDRESS]

@@ -33,7 +33,7 @@ def test_every_operation_on_another_accounts_object_answers_404(owner, other_use
     for method, path in operations:
         if "{" not in path:
             continue
-        kind = path.removeprefix("/api/v1/").split("/", 1)[0]
+        kind = path.removeprefix("/api/v1/").split("/{", 1)[0]
         assert kind in ids, f"{method.upper()} {path}: the sweep cannot make a {kind} object yet"
         url = re.sub(r"\{[^}]+\}", str(ids[kind]), path)
         response = getattr(intruder, method)(url, {}, format="json")

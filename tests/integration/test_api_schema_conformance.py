@@ -25,7 +25,7 @@ EXAMPLES_PER_OPERATION = 8
 
 def conforms(operation, ids: dict[str, int], key: str):
     """A Hypothesis test of one operation: generated requests, the owner's ids in the path."""
-    kind = operation.path.removeprefix("/api/v1/").split("/", 1)[0]
+    kind = operation.path.removeprefix("/api/v1/").split("/{", 1)[0]
 
     @given(case=operation.as_strategy())
     @settings(

@@ -4,7 +4,6 @@ Which name servers a zone gets is name_servers.py's; here, who may create which 
 which network.
 """
 
-import ipaddress
 import logging
 from collections.abc import Iterable
 from typing import Any
@@ -66,28 +65,15 @@ def _raise_first(problems: list[rules.Problem]) -> None:
         raise ZoneError.from_problem(problems[0])
 
 
-def network_prefix_limits() -> dict[int, int]:
-    """The widest network the operator allows, as the shortest prefix per IP version."""
-    return {4: settings.DNS_NETWORK_WIDEST_IPV4_PREFIX, 6: settings.DNS_NETWORK_WIDEST_IPV6_PREFIX}
-
-
-def _other_accounts_networks(owner: Any) -> list:
-    return [
-        ipaddress.ip_network(cidr, strict=False)
-        for cidrs in Network.objects.exclude(owner=owner).values_list("cidrs", flat=True)
-        for cidr in cidrs
-    ]
-
-
 def save_network(*, owner: Any, name: str, cidrs: list[str], network: Network | None = None) -> Network:
     """Create or update a network (a named list of CIDRs).
 
-    Raises ZoneError (field `cidrs`) for a bad CIDR, one wider than the operator's limit
-    (DNS_NETWORK_WIDEST_IPV4_PREFIX, DNS_NETWORK_WIDEST_IPV6_PREFIX) or one overlapping
-    another account's network, and (field `name`) for a taken name.
+    Raises ZoneError (field `cidrs`) for a CIDR that is not a VPC's (IPv4 /16 to /28, IPv6
+    /56) and (field `name`) for a taken name. Networks of different accounts may overlap: a
+    private zone is answered only through its own networks' resolvers.
     """
     cleaned = [str(cidr).strip() for cidr in cidrs if str(cidr).strip()]
-    _raise_first(rules.cidr_problems(cleaned, network_prefix_limits()))
+    _raise_first(rules.cidr_problems(cleaned))
     name = name.strip()
     if not name:
         raise ZoneError("A network needs a name.", field="name")
@@ -97,9 +83,8 @@ def save_network(*, owner: Any, name: str, cidrs: list[str], network: Network | 
     if clash.exists():
         raise ZoneError(f"You already have a network named {name}.", field="name")
     with transaction.atomic():
-        # Two accounts saving overlapping CIDRs at once must not both pass the check.
+        # Two networks made at once must not take the same private-listener address.
         locks.hold(locks.NETWORKS)
-        _raise_first(rules.overlap_problems(cleaned, _other_accounts_networks(owner)))
         if network is None:
             network = Network.objects.create(
                 owner=owner, name=name, cidrs=cleaned, private_address=_free_private_address()
