@@ -42,6 +42,7 @@ urlpatterns = [
         name="accounts-password-reset-done",
     ),
     path("profile/", views.profile, name="accounts-profile"),
+    path("password/", views.password_change, name="accounts-password-change"),
     path("tokens/", views.token_list, name="accounts-token-list"),
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="accounts-token-revoke"),
     path("access-keys/", views.access_keys, name="accounts-access-key-list"),

@@ -3,6 +3,7 @@ import functools
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -123,6 +124,18 @@ def profile(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Your profile is saved.")
         return redirect("accounts-profile")
     return render(request, "accounts/profile.html", {"form": form})
+
+
+@login_required
+@two_factor_verified
+def password_change(request: HttpRequest) -> HttpResponse:
+    """Django's change-password form (old and new password); the session stays logged in."""
+    response = auth_views.PasswordChangeView.as_view(
+        template_name="accounts/password_change.html", success_url=reverse("accounts-profile")
+    )(request)
+    if request.method == "POST" and response.status_code == 302:
+        messages.success(request, "Your password is changed.")
+    return response
 
 
 @login_required

@@ -14,22 +14,41 @@ from zones.models import AuditEntry, HostedZone, RecordSet
 logger = logging.getLogger(__name__)
 
 
+def _minutes(now: datetime, minutes: int) -> list[datetime]:
+    return [now - timedelta(minutes=offset) for offset in range(minutes - 1, -1, -1)]
+
+
+def _chart(moments: list[datetime], series: list[dict], **extra: object) -> dict:
+    """Chart JSON: minute labels, the minutes as Unix seconds (the charts' x axis), the series."""
+    return {
+        "labels": [moment.astimezone(UTC).strftime("%H:%M") for moment in moments],
+        "times": [int(moment.timestamp()) // 60 * 60 for moment in moments],
+        "series": series,
+        "unit": "q/min",
+        **extra,
+    }
+
+
+def _read_counts(moments: list[datetime]) -> list[dict] | None:
+    try:
+        return bus.read_query_counts(moments)
+    except redis.RedisError as error:
+        logger.warning("query counts unavailable: %s", error)
+        return None
+
+
 def query_volume(zone_labels: dict[str, str], *, minutes: int = 60, now: datetime | None = None) -> dict:
     """Queries per minute for each zone key in `zone_labels` (key → label), oldest minute first.
 
-    The answer is chart JSON: {"labels": [...], "series": [{"name", "points"}], "unit"}. When Redis
-    is away the series are empty and the error is logged; the dashboard still renders.
+    The answer is chart JSON: {"labels", "times", "series": [{"name", "points"}], "unit"}. When
+    Redis is away the series are empty and the error is logged; the dashboard still renders.
     """
-    now = now or timezone.now()
-    moments = [now - timedelta(minutes=offset) for offset in range(minutes - 1, -1, -1)]
-    labels = [moment.astimezone(UTC).strftime("%H:%M") for moment in moments]
+    moments = _minutes(now or timezone.now(), minutes)
     if not zone_labels:
-        return {"labels": labels, "series": [], "unit": "q/min"}
-    try:
-        buckets = bus.read_query_counts(moments)
-    except redis.RedisError as error:
-        logger.warning("query counts unavailable: %s", error)
-        return {"labels": labels, "series": [], "unit": "q/min", "error": "Query counts are unavailable."}
+        return _chart(moments, [])
+    buckets = _read_counts(moments)
+    if buckets is None:
+        return _chart(moments, [], error="Query counts are unavailable.")
     totals = {key: [0] * len(moments) for key in zone_labels}
     for index, bucket in enumerate(buckets):
         for field, count in bucket.items():
@@ -37,7 +56,23 @@ def query_volume(zone_labels: dict[str, str], *, minutes: int = 60, now: datetim
             if zone_key in totals:
                 totals[zone_key][index] += int(count)
     series = [{"name": zone_labels[key], "points": points} for key, points in totals.items()]
-    return {"labels": labels, "series": series, "unit": "q/min"}
+    return _chart(moments, series)
+
+
+def rcode_volume(zone_key: str, *, minutes: int = 60, now: datetime | None = None) -> dict:
+    """Queries per minute for one zone, one series per response code (NOERROR first), oldest first."""
+    moments = _minutes(now or timezone.now(), minutes)
+    buckets = _read_counts(moments)
+    if buckets is None:
+        return _chart(moments, [], error="Query counts are unavailable.")
+    by_rcode: dict[str, list[int]] = {}
+    for index, bucket in enumerate(buckets):
+        for field, count in bucket.items():
+            key, _, rcode = bus.parse_query_count_field(field)
+            if key == zone_key:
+                by_rcode.setdefault(rcode, [0] * len(moments))[index] += int(count)
+    order = sorted(by_rcode, key=lambda rcode: (rcode != "NOERROR", rcode))
+    return _chart(moments, [{"name": rcode, "points": by_rcode[rcode]} for rcode in order])
 
 
 def summary(user, *, now: datetime | None = None) -> dict:
@@ -69,3 +104,8 @@ def zone_query_volume(user, *, minutes: int = 60) -> dict:
     """Chart JSON of queries per minute for each of the user's hosted zones."""
     zones = HostedZone.objects.owned_by(user).values_list("pk", "name")[:12]
     return query_volume({str(pk): name.rstrip(".") for pk, name in zones}, minutes=minutes)
+
+
+def zone_rcode_volume(zone: HostedZone, *, minutes: int = 60) -> dict:
+    """Chart JSON of one hosted zone's queries per minute, split by response code."""
+    return rcode_volume(str(zone.pk), minutes=minutes)

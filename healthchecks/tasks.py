@@ -18,6 +18,33 @@ from healthchecks.transports import TransportError
 
 logger = logging.getLogger(__name__)
 
+# Beat runs these every second; the worker's "received" and "succeeded" lines for them go to
+# DEBUG unless the run dispatched something, so an idle worker's log stays quiet.
+EVERY_SECOND_DISPATCHERS = frozenset(
+    {
+        "healthchecks.dispatch_due_checks",
+        "healthchecks.dispatch_alarm_events",
+        "healthchecks.dispatch_confirmations",
+    }
+)
+
+
+class QuietIdleDispatchers(logging.Filter):
+    """Demote Celery's per-task INFO lines of an idle every-second dispatcher to DEBUG."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        context = record.args if isinstance(record.args, dict) else {}
+        if record.levelno != logging.INFO or context.get("name") not in EVERY_SECOND_DISPATCHERS:
+            return True
+        if "return_value" in context and context["return_value"] not in ("0", 0):
+            return True
+        record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
+
+
+for _celery_logger in ("celery.worker.strategy", "celery.app.trace"):
+    logging.getLogger(_celery_logger).addFilter(QuietIdleDispatchers())
+
 
 @shared_task(name="healthchecks.dispatch_due_checks", ignore_result=True)
 def dispatch_due_checks() -> int:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from healthchecks import views
+from healthchecks import fragments, views
 
 urlpatterns = [
     path("healthchecks/", views.check_list, name="healthchecks-check-list"),
@@ -13,6 +13,10 @@ urlpatterns = [
     path("healthchecks/<int:check_id>/disable/", views.check_disable, name="healthchecks-check-disable"),
     path("healthchecks/<int:check_id>/delete/", views.check_delete, name="healthchecks-check-delete"),
     path("healthchecks/<int:check_id>/latency.json", views.check_latency, name="healthchecks-check-latency"),
+    path("healthchecks/table/", fragments.check_table, name="healthchecks-check-table"),
+    path("healthchecks/<int:check_id>/status/", fragments.check_status, name="healthchecks-check-status"),
+    path("healthchecks/<int:check_id>/chart.json", fragments.check_chart, name="healthchecks-check-chart"),
+    path("alerts/alarms/chart.json", fragments.alarm_chart, name="healthchecks-alarm-chart"),
     path("alerts/", views.topic_list, name="healthchecks-topic-list"),
     path("alerts/topics/<int:topic_id>/", views.topic_detail, name="healthchecks-topic-detail"),
     path("alerts/topics/<int:topic_id>/delete/", views.topic_delete, name="healthchecks-topic-delete"),
