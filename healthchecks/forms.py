@@ -4,16 +4,85 @@ The check form asks the services for every rule its input breaks, so that each p
 stands beside its own field, as the API's serializer does.
 """
 
+import ipaddress
+import urllib.parse
+
 from django import forms
 from django.conf import settings
+from django.utils.html import format_html, format_html_join
 
 from healthchecks import services
 from healthchecks.models import Alarm, HealthCheck, Subscription, Topic
 
+# The parts a URL fills in, and the types that take one (the scheme picks HTTP or HTTPS).
+URL_TYPES = {
+    HealthCheck.HTTP: "http",
+    HealthCheck.HTTPS: "https",
+    HealthCheck.HTTP_STR_MATCH: "http",
+    HealthCheck.HTTPS_STR_MATCH: "https",
+}
+TYPE_FOR_SCHEME = {
+    ("http", False): HealthCheck.HTTP,
+    ("https", False): HealthCheck.HTTPS,
+    ("http", True): HealthCheck.HTTP_STR_MATCH,
+    ("https", True): HealthCheck.HTTPS_STR_MATCH,
+}
+
+
+def split_check_url(url: str) -> dict:
+    """`https://host:port/path?query` as the check's parts: scheme, ip_address or host_name,
+    port (None: the scheme's default) and resource_path. Raises ValidationError with the reason."""
+    parts = urllib.parse.urlsplit(url.strip())
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise forms.ValidationError(
+            f"{url} is not an http:// or https:// URL such as https://shop.example.com/health"
+        )
+    try:
+        port = parts.port
+    except ValueError:
+        raise forms.ValidationError(f"the port in {url} is not a number from 1 to 65535") from None
+    host = parts.hostname
+    try:
+        ipaddress.ip_address(host)
+        address, host_name = host, ""
+    except ValueError:
+        address, host_name = "", host
+    path = parts.path or "/"
+    if parts.query:
+        path += "?" + parts.query
+    return {
+        "scheme": parts.scheme.lower(),
+        "ip_address": address,
+        "host_name": host_name,
+        "port": port,
+        "resource_path": path,
+    }
+
+
+def check_url(check: HealthCheck) -> str:
+    """The URL a check of an HTTP type probes, as the form shows it (empty for other types)."""
+    scheme = URL_TYPES.get(check.check_type)
+    if scheme is None:
+        return ""
+    host = check.host_name or check.ip_address or ""
+    if ":" in host:
+        host = f"[{host}]"
+    port = f":{check.port}" if check.port and check.port != {"http": 80, "https": 443}[scheme] else ""
+    return f"{scheme}://{host}{port}{check.resource_path or '/'}"
+
 
 class HealthCheckForm(forms.Form):
+    """A check's settings; static/healthchecks/check_form.js shows only the fields of the chosen type."""
+
     name = forms.CharField(max_length=100)
     check_type = forms.ChoiceField(choices=HealthCheck.TYPE_CHOICES, label="Type")
+    url = forms.CharField(
+        required=False,
+        max_length=2048,
+        label="URL",
+        help_text="HTTP and HTTPS checks: the address to request, such as "
+        "https://shop.example.com:8443/health; the scheme sets HTTP or HTTPS.",
+    )
     ip_address = forms.CharField(
         required=False, label="IP address", help_text="Probe this address; or give a host name instead."
     )
@@ -60,6 +129,7 @@ class HealthCheckForm(forms.Form):
             kwargs["initial"] = {
                 **{field: getattr(check, field) for field in self.base_fields if hasattr(check, field)},
                 "child_checks": list(check.child_checks.all()),
+                "url": check_url(check),
             }
         super().__init__(*args, **kwargs)
         self.owner, self.check = owner, check
@@ -73,16 +143,29 @@ class HealthCheckForm(forms.Form):
 
     def clean(self) -> dict:
         cleaned = super().clean()
+        if cleaned.get("url") and cleaned.get("check_type") in URL_TYPES:
+            try:
+                parts = split_check_url(cleaned["url"])
+            except forms.ValidationError as error:
+                self.add_error("url", error)
+            else:
+                is_string_match = cleaned["check_type"] in (
+                    HealthCheck.HTTP_STR_MATCH,
+                    HealthCheck.HTTPS_STR_MATCH,
+                )
+                cleaned["check_type"] = TYPE_FOR_SCHEME[(parts.pop("scheme"), is_string_match)]
+                cleaned.update(parts)
         if not self.errors:
             data = self.service_data()
             if self.check is not None:
                 data = services.merged_settings(check=self.check, data=data)
             for problem in services.check_problems(owner=self.owner, data=data, check=self.check):
-                self.add_error(problem.field if problem.field in self.fields else None, problem.message)
+                self.add_error(problem.field if problem.field in self.fields else None, problem.reason)
         return cleaned
 
     def service_data(self) -> dict:
         data = dict(self.cleaned_data)
+        data.pop("url", None)
         data["child_checks"] = [child.pk for child in data["child_checks"]]
         if data.get("healthy_children_threshold") is None:
             data["healthy_children_threshold"] = 1
@@ -95,13 +178,45 @@ class TopicForm(forms.Form):
     name = forms.CharField(max_length=100, help_text="For example: on-call, or web team.")
 
 
+class SuggestingInput(forms.TextInput):
+    """A text input offering a few values in a <datalist> (the browser lists them as you type)."""
+
+    def __init__(self, suggestions: list[str] | None = None, attrs: dict | None = None) -> None:
+        super().__init__(attrs)
+        self.suggestions = suggestions or []
+
+    def render(self, name, value, attrs=None, renderer=None) -> str:
+        if not self.suggestions:
+            return super().render(name, value, attrs, renderer)
+        list_id = f"{name}-suggestions"
+        html = super().render(name, value, {**(attrs or {}), "list": list_id}, renderer)
+        options = format_html_join("", '<option value="{}"></option>', ((item,) for item in self.suggestions))
+        return format_html('{}<datalist id="{}">{}</datalist>', html, list_id, options)
+
+
 class SubscriptionForm(forms.Form):
+    """A subscription; the endpoint offers the account's own e-mail address and mobile number."""
+
     protocol = forms.ChoiceField(choices=Subscription.PROTOCOL_CHOICES)
     endpoint = forms.CharField(
         max_length=254,
         label="Address or number",
         help_text="An e-mail address, or a mobile number in E.164 form.",
     )
+
+    def __init__(self, *args, owner=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        suggestions = []
+        if owner is not None and owner.is_email_verified:
+            suggestions.append(owner.email)
+        mobile = getattr(owner, "mobile_number", "")
+        if mobile:
+            suggestions.append(mobile)
+            self.fields["endpoint"].help_text = (
+                f"An e-mail address, or a mobile number in E.164 form; for SMS, your account's number "
+                f"{mobile} is offered."
+            )
+        self.fields["endpoint"].widget = SuggestingInput(suggestions, attrs={"autocomplete": "off"})
 
 
 class ConfirmCodeForm(forms.Form):

@@ -72,7 +72,6 @@ def check_detail(request: HttpRequest, check_id: int) -> HttpResponse:
         "recent": check.results.all()[:20],
         "children": check.child_checks.all(),
     }
-    context["chart"] = services.latency_series(check=check, window=context["window"])
     return render(request, "healthchecks/check_detail.html", context)
 
 
@@ -113,7 +112,7 @@ def check_delete(request: HttpRequest, check_id: int) -> HttpResponse:
 def demo_target_switch(request: HttpRequest) -> HttpResponse:
     is_up = request.POST.get("is_up") == "1"
     demo.set_demo_target_up(is_up)
-    messages.success(request, f"Demo target B is {'up' if is_up else 'down'}; watch its check and alarm.")
+    messages.success(request, f"The demo primary is {'up' if is_up else 'down'}; watch its check and alarm.")
     return redirect("healthchecks-check-list")
 
 
@@ -140,7 +139,7 @@ def topic_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def topic_detail(request: HttpRequest, topic_id: int) -> HttpResponse:
     topic = get_owned_object_or_404(Topic, request.user, pk=topic_id)
-    form = forms.SubscriptionForm(request.POST or None)
+    form = forms.SubscriptionForm(request.POST or None, owner=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             subscription = alerting.subscribe(topic=topic, **form.cleaned_data)

@@ -30,12 +30,14 @@ class ContactForm(forms.Form):
     name = forms.CharField(max_length=255)
     organisation = forms.CharField(max_length=255, required=False)
     email = forms.EmailField(label="E-mail address")
-    phone = forms.CharField(max_length=20, required=False, help_text="E.164 form, e.g. +14155550123.")
+    phone = forms.CharField(
+        max_length=20, required=False, help_text="With its country code: +14155550123 or +1.4155550123."
+    )
     street = forms.CharField(max_length=255, required=False)
     city = forms.CharField(max_length=100, required=False)
     postal_code = forms.CharField(max_length=20, required=False)
     country_code = forms.CharField(
-        label="Country code", min_length=2, max_length=2, help_text="Two letters, e.g. US, DE, KR."
+        label="Country code", min_length=2, max_length=2, help_text="ISO 3166 code, two letters: US, DE, KR."
     )
 
     def contact(self) -> dict:
@@ -167,3 +169,13 @@ class TransferInForm(ContactForm):
 
 class WhoisForm(forms.Form):
     name = forms.CharField(max_length=253, label="Domain name")
+
+
+class RegistryClockForm(forms.Form):
+    days = forms.IntegerField(
+        min_value=1,
+        max_value=800,
+        initial=30,
+        label="Advance by (days)",
+        help_text="One day at a time, with each day's reminders, auto-renewals, expiries and purges.",
+    )

@@ -10,6 +10,7 @@ urlpatterns = [
     path("domains/", views.domain_list, name="registrar-domain-list"),
     path("domains/search/", views.search, name="registrar-search"),
     path("domains/whois/", views.whois, name="registrar-whois"),
+    path("domains/registry-clock/", views.registry_clock, name="registrar-registry-clock"),
     path("domains/cart/", views.cart, name="registrar-cart"),
     path("domains/cart/add/", views.cart_add, name="registrar-cart-add"),
     path("domains/cart/<int:item_id>/update/", views.cart_update, name="registrar-cart-update"),

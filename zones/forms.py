@@ -4,17 +4,16 @@ from django import forms
 from django.db import models
 
 from healthchecks.models import HealthCheck
+from kernel.views import show_service_error
 from zones import rules, services
 from zones.models import SPEC_FIELD_NAMES, DelegationSet, Endpoint, Network, RecordSet
 from zones.regions import region_choices
 from zones.vocabulary import CONTINENTS, FailoverRole, RoutingPolicy, choices
 
-# Where a rule's field lands in the record-set form; None: on top of the form (a type
-# refusal is about the record set as a whole, not the type picked).
+# Where a rule's field lands in the record-set form, when the form names it otherwise.
 RECORD_FORM_FIELDS: dict[str, str | None] = {
     "alias_target": "alias_target_name",
     "geolocation": "continent",
-    "type": None,
 }
 
 
@@ -88,7 +87,11 @@ class RecordSetForm(forms.Form):
         min_value=0,
         max_value=rules.MAX_TTL,
         label="TTL (seconds)",
-        help_text="Not for an alias.",
+        help_text=(
+            "How long resolvers may keep the answer. Keep it short (60 to 300 s) while the record is "
+            "new or about to change; raise it to an hour (3600) or a day (86400) once it is stable. "
+            "Not for an alias (it answers with its target's TTL)."
+        ),
     )
     values = forms.CharField(
         required=False,
@@ -194,20 +197,28 @@ class RecordSetForm(forms.Form):
         return rules.RecordSetSpec.from_dict(fields)
 
     def add_problem(self, problem: rules.Problem) -> None:
-        """A rule's refusal beside its field, or on top of the form with the record set named."""
+        """A rule's refusal in words: beside its field, or on top of the form. The form is this
+        record set's, so the message names neither it nor the rule's internal field."""
         field = RECORD_FORM_FIELDS.get(problem.field, problem.field)
-        if field in self.fields:
-            self.add_error(field, problem.reason)
-        else:
-            self.add_error(None, str(problem))
+        self.add_error(field if field in self.fields else None, problem.reason)
 
     def add_refusal(self, error: services.ChangeBatchError) -> None:
-        """The change batch's refusal of this record set: a rule's problem where `clean` puts
-        one, anything else on top of the form without the batch's "change <index>: "."""
-        if error.problem is not None:
-            self.add_problem(error.problem)
+        """The change batch's refusal of this record set: every rule's problem where `clean`
+        puts one, anything else as show_service_error places it (no "change <index>: ")."""
+        problems = [problem for problem in error.problems if self._concerns_this_record_set(problem)]
+        if not problems and error.problem is not None:
+            problems = [error.problem]
+        if problems:
+            for problem in problems:
+                self.add_problem(problem)
         else:
-            self.add_error(None, error.reason)
+            show_service_error(self, error, renames=RECORD_FORM_FIELDS)
+
+    def _concerns_this_record_set(self, problem: rules.Problem) -> bool:
+        """A batch's problem about this form's record set (not one the zone had already)."""
+        if self.spec is None or not problem.key:
+            return False
+        return problem.key == self.spec.key or self.spec.key in problem.group
 
 
 class InlineEditForm(forms.Form):

@@ -4,7 +4,9 @@ Reading is dnspython's master-file reader ($ORIGIN, $TTL, relative names, parent
 quoting); $INCLUDE and $GENERATE are refused. The file's SOA and apex NS are replaced by the
 zone's own, as Route 53 does. Record sets BIND cannot express (routing policies, aliases) are
 exported as `;@nameplate {json}` comment lines (the record set's spec): standard servers skip
-them, our importer restores them, so an export imports back to the same data.
+them, our importer restores them, so an export imports back to the same data. The plain export
+writes those as the answers our name servers give now, for servers that know no policies.
+A refused file names the line its entry starts on and the reason in words.
 
 An import job plans the file once, for its preview, and keeps the plan beside the upload;
 applying it writes that plan, or plans again when the zone has changed since.
@@ -13,6 +15,7 @@ zones/import_jobs.py decides whether a job runs in the request or in a task.
 
 import json
 import logging
+import random
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,7 +30,8 @@ import dns.tokenizer
 import dns.zonefile
 from django.conf import settings
 
-from zones import rules, services
+from kernel import bus
+from zones import engine, rules, services, snapshot
 from zones.models import ChangeBatch, HostedZone, ImportJob, RecordSet
 from zones.services import Change, ZoneFileError
 from zones.vocabulary import RoutingPolicy
@@ -51,10 +55,10 @@ class ZoneFile:
 class _Collector:
     """What dnspython's zone-file Reader writes into: a plain list, without the zone machinery."""
 
-    def __init__(self, origin: dns.name.Name, tokenizer: dns.tokenizer.Tokenizer) -> None:
+    def __init__(self, origin: dns.name.Name, reader_line: Callable[[], int]) -> None:
         self.origin = origin
         self.manager = self
-        self.tokenizer = tokenizer
+        self.reader_line = reader_line
         self.records: list[tuple[dns.name.Name, int, Any, int]] = []
 
     def origin_information(self) -> tuple[dns.name.Name, bool, dns.name.Name]:
@@ -67,32 +71,113 @@ class _Collector:
         """$ORIGIN changes are tracked by the reader itself."""
 
     def add(self, name: dns.name.Name, ttl: int, rdata: Any) -> None:
-        # The reader has consumed the record's end of line by now: it started a line earlier.
-        self.records.append((name, ttl, rdata, self.tokenizer.where()[1] - 1))
+        self.records.append((name, ttl, rdata, self.reader_line()))
+
+
+class _Reader(dns.zonefile.Reader):
+    """dnspython's reader, remembering the line each entry starts on and keeping names of other zones.
+
+    The tokenizer has read past an entry's end of line (or a multi-line entry's parentheses)
+    by the time the entry is parsed, so its own line number names the next line.
+    """
+
+    def __init__(self, tokenizer: dns.tokenizer.Tokenizer, origin: dns.name.Name) -> None:
+        self.entry_line = 0
+        super().__init__(
+            tokenizer,
+            dns.rdataclass.IN,
+            _Collector(origin, lambda: self.entry_line),
+            allow_directives=ALLOWED_DIRECTIVES,
+        )
+        # Names outside the zone reach the collector, which reports them, instead of being
+        # skipped in silence; relative names still hang under the zone's origin.
+        self.zone_origin = dns.name.root
+
+    def _rr_line(self) -> None:
+        self.entry_line = self.tok.line_number
+        super()._rr_line()
+
+
+def _entry_text(text: str, first_line: int, reader_line: int) -> str:
+    """The entry starting on `first_line`; the reader, on `reader_line`, has mostly read past its end."""
+    return " ".join(text.splitlines()[first_line - 1 : max(reader_line - 1, first_line)])
+
+
+def _explain_entry(entry: str, zone_name: str, parser_reason: str) -> str:
+    """Why an entry did not parse, in words: the value checked by the rule module when the
+    type is known ("300.1.2.3 is not an IPv4 address"), else the parser's own reason."""
+    tokens = entry.split(";", 1)[0].replace("(", " ").replace(")", " ").split()
+    starts_with_name = bool(entry) and not entry[0].isspace()
+    for index, token in enumerate(tokens):
+        if index == 0 and starts_with_name:
+            continue
+        upper = token.upper()
+        if upper in ("CH", "HS"):
+            return f"the class {upper} is not served here; records are of class IN"
+        if upper == "IN" or upper[:1].isdigit():
+            continue
+        if upper not in rules.RECORD_TYPES:
+            if upper.isalpha() or upper.startswith("TYPE"):
+                return f"{token} is not a record type we support"
+            return parser_reason
+        value = " ".join(tokens[index + 1 :])
+        if not value:
+            return f"the {upper} record has no value"
+        try:
+            rules.normalize_value(upper, value, zone_name)
+        except ValueError as error:
+            return f"{value} {error}"
+        return parser_reason
+    return parser_reason
+
+
+def _parser_reason(error: dns.exception.DNSException) -> str:
+    reason = str(error)
+    if reason.startswith("<file>:"):
+        reason = reason.split(":", 2)[-1].strip()
+    return reason.rstrip(".")
 
 
 def read_zone_file(text: str, zone_name: str) -> ZoneFile:
-    """Parse a master file into record sets (SOA and apex NS left out). Raises ZoneFileError."""
+    """Parse a master file into record sets (SOA and apex NS left out). Raises ZoneFileError.
+
+    Each refusal names the line its entry starts on and the reason in words.
+    """
     origin = dns.name.from_text(zone_name)
     tokenizer = dns.tokenizer.Tokenizer(text, "<file>")
-    collector = _Collector(origin, tokenizer)
-    reader = dns.zonefile.Reader(tokenizer, dns.rdataclass.IN, collector, allow_directives=ALLOWED_DIRECTIVES)
+    reader = _Reader(tokenizer, origin)
     try:
         reader.read()
     except dns.exception.DNSException as error:
-        message = str(error).replace("<file>:", "line ")
-        if "$INCLUDE" in message.upper() or "$GENERATE" in message.upper():
-            message += " ($INCLUDE and $GENERATE are not allowed)"
-        raise ZoneFileError(f"The file is not a valid zone file: {message}", field="file")
+        reason = _parser_reason(error)
+        if "directive" in reason:
+            line = tokenizer.line_number
+            directive = reason.split("'")[1] if reason.count("'") >= 2 else "this directive"
+            reason = f"{directive} is not allowed here; a file may use $ORIGIN and $TTL only"
+        elif reader.entry_line and tokenizer.line_number >= reader.entry_line:
+            line = reader.entry_line
+            entry = _entry_text(text, line, tokenizer.line_number)
+            reason = _explain_entry(entry, zone_name.rstrip("."), reason)
+        else:
+            line = tokenizer.line_number
+        raise ZoneFileError(f"line {line}: {reason}", field="file", reason=f"line {line}: {reason}")
+    records = reader.txn.records
+    outside = [(line, name) for name, _ttl, _rdata, line in records if not name.is_subdomain(origin)]
+    if outside:
+        names = sorted({name.to_text() for _line, name in outside})
+        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        reason = (
+            f"line {outside[0][0]}: these records are outside {origin.to_text(omit_final_dot=True)}: "
+            f"{shown} (is the file for another zone?)"
+        )
+        raise ZoneFileError(reason, field="file", reason=reason)
     result = ZoneFile()
     groups: dict[tuple[str, str], int] = {}
-    for name, ttl, rdata, line in collector.records:
+    for name, ttl, rdata, line in records:
         owner = name.to_text().lower()
         rtype = dns.rdatatype.to_text(rdata.rdtype)
         if owner == zone_name and rtype in ("SOA", "NS"):
             continue
-        if not name.is_subdomain(origin):
-            raise ZoneFileError(f"line {line}: {owner} is not in the zone {zone_name}", field="file")
         if rtype not in rules.RECORD_TYPES:
             raise ZoneFileError(
                 f"line {line}: {owner} {rtype}: {rtype} is not a supported record type", field="file"
@@ -118,9 +203,20 @@ def read_zone_file(text: str, zone_name: str) -> ZoneFile:
                 raise ZoneFileError(
                     f"line {number}: the {ANNOTATION.strip()} line is not valid ({error})", field="file"
                 )
+            _check_annotation_name(spec, origin, number)
             result.record_sets.append(spec)
             result.lines.append(number)
     return result
+
+
+def _check_annotation_name(spec: rules.RecordSetSpec, origin: dns.name.Name, line: int) -> None:
+    try:
+        name = dns.name.from_text(str(spec.name), origin=origin)
+    except dns.exception.DNSException:
+        return  # the rule module names a bad name when the import is planned
+    if not name.is_subdomain(origin):
+        reason = f"line {line}: these records are outside {origin.to_text(omit_final_dot=True)}: {name}"
+        raise ZoneFileError(reason, field="file", reason=reason)
 
 
 def import_changes(zone: HostedZone, zone_file: ZoneFile, *, replace: bool = False) -> list[Change]:
@@ -313,3 +409,60 @@ def export_zone(zone: HostedZone) -> str:
 
 def _records(spec: rules.RecordSetSpec) -> list[str]:
     return [f"{spec.name} {spec.ttl} IN {spec.type} {value}" for value in spec.values]
+
+
+def export_plain_zone(zone: HostedZone) -> str:
+    """The zone as a plain BIND master file any server loads: no annotations.
+
+    A name and type answered by a routing policy or an alias is written as the answer our
+    name servers give for it now (the answer engine under the current health view, to a
+    client of no known location), under a comment saying so; importing the file back
+    gives simple record sets with those values.
+    """
+    lines = [
+        f"; Hosted zone {zone.name} exported by Nameplate as a plain zone file, serial {zone.serial}",
+        "; Routing policies and aliases are written as their current answers (see the comments).",
+        f"$ORIGIN {zone.name}",
+    ]
+    rows = RecordSet.objects.filter(hosted_zone=zone).order_by("name", "type", "set_identifier")
+    for rs in sorted(rows.filter(is_protected=True), key=lambda rs: rs.type != "SOA"):
+        lines.extend(_records(rs.to_spec()))
+    answered: dict[tuple[str, str], list[rules.RecordSetSpec]] = {}
+    for rs in rows.filter(is_protected=False).iterator(chunk_size=5000):
+        spec = rs.to_spec()
+        if spec.policy == RoutingPolicy.SIMPLE and not spec.is_alias:
+            lines.extend(_records(spec))
+        else:
+            answered.setdefault((rs.name, rs.type), []).append(spec)
+    if answered:
+        zone_snapshot = snapshot.served_snapshot(zone)
+        health = bus.read_health_status()
+        for (name, rtype), specs in answered.items():
+            lines.extend(_current_answer(zone_snapshot, health, name, rtype, specs))
+    return "\n".join(lines) + "\n"
+
+
+def _current_answer(
+    zone_snapshot: Any, health: dict[int, bool], name: str, rtype: str, specs: list[rules.RecordSetSpec]
+) -> list[str]:
+    qname, rdtype = dns.name.from_text(name), dns.rdatatype.from_text(rtype)
+    first = specs[0]
+    if first.is_alias:
+        target = first.alias_target_name or "an endpoint"
+        what = f"alias to {target}"
+    else:
+        what = f"{first.policy} routing over {len(specs)} record set{'s' if len(specs) != 1 else ''}"
+    result = engine.answer(
+        zone_snapshot,
+        engine.Question(qname, rdtype),
+        health,
+        config=snapshot.engine_config(),
+        rng=random.Random(0),
+    )
+    rrsets = [rrset for rrset in result.message.answer if rrset.name == qname and rrset.rdtype == rdtype]
+    if not rrsets:
+        return [f"; {name} {rtype}: {what}; no answer now, so no records are written"]
+    lines = [f"; {name} {rtype}: {what}, written as the answer given now"]
+    for rrset in rrsets:
+        lines.extend(f"{name} {rrset.ttl} IN {rtype} {rdata.to_text()}" for rdata in rrset)
+    return lines

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from zones import views
+from zones import fragments, views
 
 urlpatterns = [
     path("zones/", views.zone_list, name="zones-zone-list"),
@@ -26,6 +26,14 @@ urlpatterns = [
     path("zones/<int:zone_id>/changes/<int:batch_id>/", views.change_detail, name="zones-change-detail"),
     path(
         "zones/<int:zone_id>/changes/<int:batch_id>/status/", views.change_status, name="zones-change-status"
+    ),
+    path(
+        "zones/<int:zone_id>/changes/<int:batch_id>/banner/",
+        fragments.change_banner,
+        name="zones-change-banner",
+    ),
+    path(
+        "zones/<int:zone_id>/changes/<int:batch_id>/revert/", views.change_revert, name="zones-change-revert"
     ),
     path("zones/<int:zone_id>/history/", views.zone_history, name="zones-zone-history"),
     path("zones/<int:zone_id>/export/", views.zone_export, name="zones-zone-export"),

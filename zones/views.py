@@ -1,19 +1,20 @@
 """Console pages of hosted zones: the zone list, the record editor, history, import and export."""
 
-import difflib
-import json
 from dataclasses import replace
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from kernel.ownership import get_owned_object_or_404
-from kernel.views import show_service_error
+from kernel.views import plain_reason, show_service_error
 from zones import forms, import_jobs, importexport, rules, services
 from zones.models import (
     AuditEntry,
@@ -25,6 +26,7 @@ from zones.models import (
     Network,
     RecordSet,
 )
+from zones.services import revert
 from zones.services.listing import filter_record_sets, keyset_page
 from zones.vocabulary import RoutingPolicy, choices
 
@@ -173,8 +175,8 @@ def record_edit(request: HttpRequest, zone_id: int, record_id: int) -> HttpRespo
     form = forms.RecordSetForm(
         request.POST or None, zone=zone, user=request.user, initial=forms.RecordSetForm.initial_for(rs)
     )
+    before = rs.to_spec()
     if request.method == "POST" and form.is_valid():
-        before = rs.to_spec()
         changes = [services.Change(services.UPSERT, form.spec)]
         if form.spec.key != before.key:
             changes = [services.Change(services.DELETE, before), services.Change(services.CREATE, form.spec)]
@@ -183,10 +185,30 @@ def record_edit(request: HttpRequest, zone_id: int, record_id: int) -> HttpRespo
         except services.ChangeBatchError as error:
             form.add_refusal(error)
         else:
-            messages.success(request, f"Record set {form.spec.label} saved; the change is pending.")
+            message = f"Record set {form.spec.label} saved; the change is pending."
+            if before.ttl and _resolvers_keep_old_data(before, form.spec):
+                message += f" Every resolver will have the new data by {_resolvers_by(before.ttl)}."
+            messages.success(request, message)
             return redirect("zones-zone-detail", zone.pk)
-    context = {"zone": zone, "form": form, "record_set": rs}
+    context = {
+        "zone": zone,
+        "form": form,
+        "record_set": rs,
+        "old_ttl": before.ttl,
+        "resolvers_by": _resolvers_by(before.ttl) if before.ttl else "",
+    }
     return render(request, "zones/record_form.html", context)
+
+
+def _resolvers_keep_old_data(before: rules.RecordSetSpec, after: rules.RecordSetSpec) -> bool:
+    """Whether resolvers holding the old answer serve stale data after the change (new values, lower TTL)."""
+    return sorted(before.values) != sorted(after.values) or (after.ttl or 0) < before.ttl
+
+
+def _resolvers_by(old_ttl: int) -> str:
+    """When every resolver that cached the old answer has let it go: now plus the old TTL."""
+    moment = timezone.now() + timedelta(seconds=old_ttl)
+    return f"{moment:%Y-%m-%d %H:%M:%S} UTC (now + the old TTL of {old_ttl} s)"
 
 
 def _inline_edit(request: HttpRequest, zone: HostedZone, rs: RecordSet) -> HttpResponse:
@@ -218,6 +240,8 @@ def _inline_edit(request: HttpRequest, zone: HostedZone, rs: RecordSet) -> HttpR
 @login_required
 @require_POST
 def record_bulk_delete(request: HttpRequest, zone_id: int) -> HttpResponse:
+    """Plan, show, apply: the first POST shows what would be deleted; `apply` deletes it,
+    with `confirm_deletes` ticked when the share deleted is past ZONES_MAX_SAFE_DELETE_PERCENT."""
     zone = _zone(request, zone_id)
     ids = [int(value) for value in request.POST.getlist("ids") if value.isdigit()]
     rows = list(RecordSet.objects.filter(hosted_zone=zone, pk__in=ids))
@@ -226,12 +250,48 @@ def record_bulk_delete(request: HttpRequest, zone_id: int) -> HttpResponse:
         return redirect("zones-zone-detail", zone.pk)
     changes = [services.Change(services.DELETE, rs.to_spec()) for rs in rows]
     try:
-        _apply(request, zone, changes, comment=f"deleted {len(rows)} record sets")
+        plan = services.plan_changes(zone, changes)
     except services.ChangeBatchError as error:
-        show_service_error(request, error)
-    else:
-        messages.success(request, f"Deleted {len(rows)} record sets; the change is pending.")
-    return redirect("zones-zone-detail", zone.pk)
+        messages.error(request, _refusal_text(error))
+        return redirect("zones-zone-detail", zone.pk)
+    needs_confirmation = _needs_delete_confirmation(zone, len(plan.deletes))
+    confirmed = not needs_confirmation or request.POST.get("confirm_deletes") == "1"
+    if request.POST.get("apply") and confirmed:
+        try:
+            _apply(request, zone, changes, comment=f"deleted {len(rows)} record sets")
+        except services.ChangeBatchError as error:
+            messages.error(request, _refusal_text(error))
+        else:
+            messages.success(request, f"Deleted {len(rows)} record sets; the change is pending.")
+        return redirect("zones-zone-detail", zone.pk)
+    context = {
+        "zone": zone,
+        "title": f"Delete {len(rows)} record sets",
+        "diff": [_diff_row(line.before, line.after, label=_key_label(line.key)) for line in plan.audit],
+        "action": reverse("zones-record-bulk-delete", args=[zone.pk]),
+        "ids": [rs.pk for rs in rows],
+        "deletes": len(rows),
+        "apply_label": f"Delete {len(rows)} record sets",
+        **_confirmation_context(zone, needs_confirmation, missing=bool(request.POST.get("apply"))),
+    }
+    return render(request, "zones/change_preview.html", context)
+
+
+def _needs_delete_confirmation(zone: HostedZone, deletes: int) -> bool:
+    return revert.exceeds_safe_delete(
+        deletes=deletes,
+        record_set_count=zone.record_set_count,
+        max_percent=settings.ZONES_MAX_SAFE_DELETE_PERCENT,
+    )
+
+
+def _confirmation_context(zone: HostedZone, needs_confirmation: bool, *, missing: bool) -> dict:
+    return {
+        "needs_confirmation": needs_confirmation,
+        "confirmation_missing": needs_confirmation and missing,
+        "zone_size": zone.record_set_count,
+        "max_safe_delete_percent": settings.ZONES_MAX_SAFE_DELETE_PERCENT,
+    }
 
 
 @login_required
@@ -246,43 +306,144 @@ def change_status(request: HttpRequest, zone_id: int, batch_id: int) -> JsonResp
 @login_required
 def zone_history(request: HttpRequest, zone_id: int) -> HttpResponse:
     zone = _zone(request, zone_id)
-    batches = zone.change_batches.select_related("actor").annotate(entries=Count("audit_entries"))[:200]
+    batches = zone.change_batches.select_related("actor").order_by("-pk")[:200]
     return render(request, "zones/zone_history.html", {"zone": zone, "batches": batches})
+
+
+def _batch(request: HttpRequest, zone: HostedZone, batch_id: int) -> ChangeBatch:
+    return get_owned_object_or_404(ChangeBatch.objects.filter(hosted_zone=zone), request.user, pk=batch_id)
 
 
 @login_required
 def change_detail(request: HttpRequest, zone_id: int, batch_id: int) -> HttpResponse:
     zone = _zone(request, zone_id)
-    batch = get_owned_object_or_404(ChangeBatch.objects.filter(hosted_zone=zone), request.user, pk=batch_id)
-    services.refresh_change_status(batch)
+    batch = services.refresh_change_status(_batch(request, zone, batch_id))
     entries = AuditEntry.objects.filter(change_batch=batch).order_by("pk")[:500]
-    rows = [{"entry": entry, "diff": _diff(entry.before, entry.after)} for entry in entries]
-    context = {"zone": zone, "batch": batch, "rows": rows, "title": f"Change {batch.pk}"}
+    diff = [_diff_row(entry.before, entry.after, label=_entry_label(entry)) for entry in entries]
+    context = {"zone": zone, "batch": batch, "diff": diff, "title": f"Change {batch.pk}"}
     return render(request, "zones/change_detail.html", context)
 
 
-def _diff(before: dict | None, after: dict | None) -> list[tuple[str, str]]:
-    """Line diff of two record sets as JSON: (kind, line) with kind '+', '-' or ' '."""
+@login_required
+def change_revert(request: HttpRequest, zone_id: int, batch_id: int) -> HttpResponse:
+    """GET: the inverse batch as a diff (or why there is none); POST: apply it as a new batch."""
+    zone = _zone(request, zone_id)
+    batch = _batch(request, zone, batch_id)
+    try:
+        steps = revert.revert_plan(batch)
+    except revert.RevertConflict as error:
+        context = {
+            "zone": zone,
+            "batch": batch,
+            "refusal": error.message,
+            "title": f"Revert change {batch.pk}",
+        }
+        return render(request, "zones/change_revert.html", context)
+    deletes = sum(1 for step in steps if step.change.action == services.DELETE)
+    needs_confirmation = _needs_delete_confirmation(zone, deletes)
+    confirmed = not needs_confirmation or request.POST.get("confirm_deletes") == "1"
+    if request.method == "POST" and steps and confirmed:
+        try:
+            new_batch = revert.revert_change_batch(batch=batch, actor=request.user)
+        except services.ChangeBatchError as error:
+            context = {
+                "zone": zone,
+                "batch": batch,
+                "refusal": _refusal_text(error),
+                "title": f"Revert change {batch.pk}",
+            }
+            return render(request, "zones/change_revert.html", context)
+        messages.success(request, f"Change {batch.pk} reverted by change {new_batch.pk}; it is pending.")
+        return redirect("zones-change-detail", zone.pk, new_batch.pk)
+    context = {
+        "zone": zone,
+        "batch": batch,
+        "title": f"Revert change {batch.pk}",
+        "diff": [_diff_row(step.now, step.restored, label=step.label) for step in steps],
+        "deletes": deletes,
+        **_confirmation_context(zone, needs_confirmation, missing=request.method == "POST"),
+    }
+    return render(request, "zones/change_revert.html", context)
 
-    def lines(data: dict | None) -> list[str]:
-        if data is None:
-            return []
-        return json.dumps(
-            {k: v for k, v in data.items() if v not in ("", None, [])}, indent=1, sort_keys=True
-        ).splitlines()
 
-    result = []
-    for line in difflib.ndiff(lines(before), lines(after)):
-        if line[:1] in ("+", "-", " "):
-            result.append((line[:1], line[2:]))
-    return result
+def _refusal_text(error: services.ChangeBatchError) -> str:
+    """A batch's refusal in words: the record set and the reason, without "change <index>:"."""
+    if isinstance(error, revert.RevertConflict) or error.problem is None:
+        return plain_reason(error)
+    return (
+        f"{error.problem.record_set}: {error.problem.reason}"
+        if error.problem.record_set
+        else error.problem.reason
+    )
+
+
+def _key_label(key: tuple[str, str, str]) -> str:
+    name, rtype, set_identifier = key
+    return f"{name} {rtype}" + (f" ({set_identifier})" if set_identifier else "")
+
+
+def _entry_label(entry: AuditEntry) -> str:
+    return _key_label((entry.name, entry.type, entry.set_identifier))
+
+
+# The fields a diff shows, in this order; a record set's name and type head its rows.
+DIFF_FIELDS = (
+    ("ttl", "TTL"),
+    ("values", "Values"),
+    ("alias_target_name", "Alias target"),
+    ("alias_endpoint_id", "Alias endpoint"),
+    ("evaluate_target_health", "Evaluate target health"),
+    ("policy", "Routing policy"),
+    ("weight", "Weight"),
+    ("region", "Region"),
+    ("failover", "Failover"),
+    ("continent", "Continent"),
+    ("country", "Country"),
+    ("subdivision", "Subdivision"),
+    ("health_check_id", "Health check"),
+)
+
+
+def _shown(value: object) -> str:
+    if value in (None, "", [], False):
+        return ""
+    if isinstance(value, list):
+        return "\n".join(str(item) for item in value)
+    return "yes" if value is True else str(value)
+
+
+def _diff_row(before: dict | None, after: dict | None, *, label: str) -> dict:
+    """One record set's before and after as table rows: (field, before, after, kind) with kind
+    `added`, `removed`, `changed` or `same`; the record set's own kind likewise."""
+    kind = "added" if before is None else "removed" if after is None else "changed"
+    fields = []
+    known = {name for name, _label in DIFF_FIELDS}
+    extra = [
+        (name, name)
+        for name in sorted({*(before or {}), *(after or {})} - known)
+        if name not in ("name", "type", "set_identifier")
+    ]
+    for name, field_label in (*DIFF_FIELDS, *extra):
+        old, new = _shown((before or {}).get(name)), _shown((after or {}).get(name))
+        if not old and not new:
+            continue
+        field_kind = "same" if old == new else "added" if not old else "removed" if not new else "changed"
+        fields.append({"label": field_label, "before": old, "after": new, "kind": field_kind})
+    return {"label": label, "kind": kind, "fields": fields}
 
 
 @login_required
+@require_GET
 def zone_export(request: HttpRequest, zone_id: int) -> HttpResponse:
+    """The round-trip file (policies and aliases as `;@nameplate` lines), or with
+    `?format=plain` a plain BIND file with those written as their current answers."""
     zone = _zone(request, zone_id)
-    response = HttpResponse(importexport.export_zone(zone), content_type="text/dns; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{zone.display_name}.zone"'
+    if request.GET.get("format") == "plain":
+        text, suffix = importexport.export_plain_zone(zone), ".plain"
+    else:
+        text, suffix = importexport.export_zone(zone), ""
+    response = HttpResponse(text, content_type="text/dns; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{zone.display_name}{suffix}.zone"'
     return response
 
 
@@ -312,7 +473,14 @@ def zone_import(request: HttpRequest, zone_id: int) -> HttpResponse:
 def import_detail(request: HttpRequest, zone_id: int, job_id: int) -> HttpResponse:
     zone = _zone(request, zone_id)
     job = get_owned_object_or_404(ImportJob.objects.filter(hosted_zone=zone), request.user, pk=job_id)
-    if request.method == "POST":
+    deletes = int(job.summary.get("deletes") or 0) if job.status == ImportJob.Status.PREVIEW else 0
+    needs_confirmation = _needs_delete_confirmation(zone, deletes)
+    confirmed = not needs_confirmation or request.POST.get("confirm_deletes") == "1"
+    changes = sum(int(job.summary.get(kind) or 0) for kind in ("creates", "updates", "deletes"))
+    if request.method == "POST" and job.status == ImportJob.Status.PREVIEW and not changes:
+        messages.info(request, "The zone already holds exactly this data: there is nothing to apply.")
+        return redirect("zones-import-detail", zone.pk, job.pk)
+    if request.method == "POST" and confirmed:
         job = import_jobs.start_apply(job, actor=request.user)
         if job.status == ImportJob.Status.DONE:
             messages.success(request, f"Imported: change batch {job.change_batch_id} is pending.")
@@ -327,7 +495,29 @@ def import_detail(request: HttpRequest, zone_id: int, job_id: int) -> HttpRespon
                 "total": job.progress_total,
             }
         )
-    return render(request, "zones/import_detail.html", {"zone": zone, "job": job})
+    context = {
+        "zone": zone,
+        "job": job,
+        "diff": _import_diff(job.summary) if job.status == ImportJob.Status.PREVIEW else [],
+        "deletes": deletes,
+        **_confirmation_context(zone, needs_confirmation, missing=request.method == "POST"),
+    }
+    return render(request, "zones/import_detail.html", context)
+
+
+def _import_diff(summary: dict) -> list[dict]:
+    """The import preview's rows (importexport.preview) as diff-table rows."""
+
+    def fields(row: dict) -> dict:
+        return {"ttl": row.get("ttl"), "values": row.get("values"), "alias_target_name": row.get("alias")}
+
+    rows = [_diff_row(None, fields(row), label=row["label"]) for row in summary.get("create_rows", [])]
+    rows += [
+        _diff_row(fields(row["before"]), fields(row["after"]), label=row["after"]["label"])
+        for row in summary.get("update_rows", [])
+    ]
+    rows += [_diff_row(fields(row), None, label=row["label"]) for row in summary.get("delete_rows", [])]
+    return rows
 
 
 # ---- networks, endpoints, delegation sets ----------------------------------------------------

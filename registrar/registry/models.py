@@ -254,3 +254,20 @@ class ZoneSerial(models.Model):
 
     def __str__(self) -> str:
         return f"{self.zone} {self.serial}"
+
+
+class RegistryClock(models.Model):
+    """The registry's clock for demonstrations: an offset added to the real time (one row, pk 1).
+
+    Every registry rule reads the time through `registrar.registry.clock.now()`; staff move it
+    forward to watch a domain's life cycle in minutes.
+    """
+
+    offset_seconds = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "registry_clock"
+
+    def __str__(self) -> str:
+        return f"registry clock {self.offset_seconds:+d} s"

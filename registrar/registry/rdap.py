@@ -7,9 +7,9 @@ their personal fields removed and listed under `redacted` (RFC 9537).
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.utils import timezone
 
 from registrar import names
+from registrar.registry import clock
 from registrar.registry import models as m
 
 CONFORMANCE = ["rdap_level_0", "redacted"]
@@ -92,7 +92,7 @@ def error_response(code: int, title: str, description: str) -> dict:
 
 def domain_response(name: str, *, now: datetime | None = None) -> tuple[int, dict]:
     """The HTTP status and RDAP body for a domain look-up: 200, 400 for a bad name, 404 if unknown."""
-    now = now or timezone.now()
+    now = now or clock.now()
     try:
         parsed = names.parse_domain_name(name)
     except names.NameProblem as problem:

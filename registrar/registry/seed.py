@@ -12,11 +12,10 @@ from typing import Any
 from django.apps import AppConfig
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from registrar import names
+from registrar.registry import clock, zonedata
 from registrar.registry import models as m
-from registrar.registry import zonedata
 from zones import services as zone_services
 
 # name: (yearly price in cents, minimum years, maximum years)
@@ -93,7 +92,7 @@ def provider_name_servers(domain: str) -> dict[str, list[str]]:
 def ensure_provider_domains() -> None:
     """Register each provider name-server domain with host objects and glue for its hosts."""
     ours = m.Registrar.objects.get(client_id=settings.REGISTRAR_CLIENT_ID)
-    now = timezone.now()
+    now = clock.now()
     for text in settings.DNS_NAMESERVER_DOMAINS:
         parsed = names.parse_domain_name(text)
         tld = m.Tld.objects.filter(name=parsed.tld).first()

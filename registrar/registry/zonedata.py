@@ -19,10 +19,10 @@ import dns.zone
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 
 from kernel import bus
 from registrar import names
+from registrar.registry import clock
 from registrar.registry import models as m
 from zones.engine import ZoneData, zone_data_from_dns_zone
 
@@ -99,7 +99,7 @@ def build_tld_zone(tld: str, *, now: datetime | None = None) -> dns.zone.Zone:
     Domains on clientHold, deleted or expired get no delegation. Raises RegistryZoneError for
     a TLD this registry does not run.
     """
-    now = now or timezone.now()
+    now = now or clock.now()
     record = m.Tld.objects.filter(name=tld).first()
     if record is None:
         raise RegistryZoneError(f"{tld} is not a TLD of this registry")

@@ -3,15 +3,14 @@
   "use strict";
   const job = document.getElementById("import-job");
   if (!job || !["planning", "applying"].includes(job.dataset.status)) return;
-  const bar = job.querySelector(".progress > span");
-  const progress = job.querySelector(".progress");
+  const progress = job.querySelector("progress");
   const poll = async () => {
     const response = await fetch(job.dataset.url, { headers: { Accept: "application/json" }, credentials: "same-origin" });
     if (!response.ok) return;
     const answer = await response.json();
     if (answer.status !== job.dataset.status) { window.location.reload(); return; }
-    bar.style.width = answer.percent + "%";
-    progress.setAttribute("aria-valuenow", answer.percent);
+    progress.value = answer.percent;
+    progress.textContent = answer.percent + "%";
     job.querySelector("[data-done]").textContent = answer.done;
     job.querySelector("[data-total]").textContent = answer.total;
     window.setTimeout(poll, 1000);

@@ -1,5 +1,6 @@
 // Record editor: show only the fields the chosen type, policy and alias use; inline edit of
-// TTL and values; select-all for bulk delete; the pending change's status until INSYNC.
+// TTL and values; select-all for bulk delete (the server then shows the plan before deleting);
+// the pending change's status until INSYNC.
 // Every form works without this script (all fields shown, edit links open the full form).
 (function () {
   "use strict";
@@ -61,14 +62,6 @@
       document.querySelectorAll('#bulk-form input[name="ids"]').forEach((box) => { box.checked = selectAll.checked; });
     });
   }
-  const bulkForm = document.getElementById("bulk-form");
-  if (bulkForm) {
-    bulkForm.addEventListener("submit", (event) => {
-      const count = bulkForm.querySelectorAll('input[name="ids"]:checked').length;
-      if (count && !window.confirm("Delete " + count + " record sets in one change batch?")) event.preventDefault();
-    });
-  }
-
   const template = document.getElementById("inline-edit-template");
   document.querySelectorAll("[data-inline-edit]").forEach((link) => {
     link.addEventListener("click", (event) => {

@@ -39,22 +39,38 @@ def assert_nothing_the_policy_blocks(html: str, path: str) -> None:
     assert not re.search(r"<[^>]+\son[a-z]+=", html), f"{path} has an inline event handler"
 
 
+# Pages only staff (the operator) may see: everyone else gets 404, as for a page that is not there.
+STAFF_ONLY = ("/domains/registry-clock/",)
+
+
 def test_pages_without_arguments_explain_themselves(client, owner):
     call_command("demo")
-    client.force_login(User.objects.get(email=DEMO_EMAIL))
+    user = User.objects.get(email=DEMO_EMAIL)
+    client.force_login(user)
     paths = console_paths()
     assert len(paths) > 15, paths
     for path in paths:
         response = client.get(path)
-        if response.status_code in (301, 302, 405):
+        if path in STAFF_ONLY:
+            assert response.status_code == 404, f"{path}: staff only, yet {response.status_code}"
             continue
-        assert response.status_code == 200, f"{path} answered {response.status_code}"
-        html = response.content.decode()
-        if "<title>" not in html:
-            continue  # a fragment or file download, not a page
-        assert "<h1" in html, f"{path} has no heading"
-        assert 'class="lead"' in html or 'class="hero"' in html, f"{path} does not explain itself"
-        assert_nothing_the_policy_blocks(html, path)
+        assert_explains_itself(response, path)
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    for path in STAFF_ONLY:
+        assert_explains_itself(client.get(path), path)
+
+
+def assert_explains_itself(response, path: str) -> None:
+    if response.status_code in (301, 302, 405):
+        return
+    assert response.status_code == 200, f"{path} answered {response.status_code}"
+    html = response.content.decode()
+    if "<title>" not in html:
+        return  # a fragment or file download, not a page
+    assert "<h1" in html, f"{path} has no heading"
+    assert 'class="lead"' in html or 'class="hero"' in html, f"{path} does not explain itself"
+    assert_nothing_the_policy_blocks(html, path)
 
 
 def test_detail_pages_explain_themselves(client):

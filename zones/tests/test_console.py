@@ -172,7 +172,16 @@ def test_bulk_delete_removes_the_selected_record_sets_in_one_batch(owner_client,
     refused = owner_client.post(f"/zones/{zone.pk}/records/delete/", {"ids": [*ids, soa.pk]})
     assert "cannot be deleted" in str(list(refused.wsgi_request._messages))
     assert RecordSet.objects.filter(hosted_zone=zone).count() == 7  # all or nothing
-    response = owner_client.post(f"/zones/{zone.pk}/records/delete/", {"ids": ids})
+    preview = owner_client.post(f"/zones/{zone.pk}/records/delete/", {"ids": ids})
+    assert preview.status_code == 200 and len(preview.context["diff"]) == 3  # plan, show, then apply
+    assert RecordSet.objects.filter(hosted_zone=zone).count() == 7
+    # 3 of the zone's 7 record sets is more than ZONES_MAX_SAFE_DELETE_PERCENT (30): confirm it.
+    unconfirmed = owner_client.post(f"/zones/{zone.pk}/records/delete/", {"ids": ids, "apply": "1"})
+    assert unconfirmed.status_code == 200 and unconfirmed.context["confirmation_missing"]
+    assert RecordSet.objects.filter(hosted_zone=zone).count() == 7
+    response = owner_client.post(
+        f"/zones/{zone.pk}/records/delete/", {"ids": ids, "apply": "1", "confirm_deletes": "1"}
+    )
     assert response.status_code == 302
     assert RecordSet.objects.filter(hosted_zone=zone).count() == 4
     assert ChangeBatch.objects.filter(hosted_zone=zone).first().change_count == 3
@@ -194,8 +203,14 @@ def test_history_and_diff_view(owner_client, zone):
     )
     assert owner_client.get(f"/zones/{zone.pk}/history/").status_code == 200
     detail = owner_client.get(f"/zones/{zone.pk}/changes/{batch.pk}/")
-    diff = detail.context["rows"][0]["diff"]
-    assert ("-", '  "192.0.2.1"') in diff and ("+", '  "192.0.2.2"') in diff
+    [row] = detail.context["diff"]
+    values = next(field for field in row["fields"] if field["label"] == "Values")
+    assert (row["kind"], values["before"], values["after"], values["kind"]) == (
+        "changed",
+        "192.0.2.1",
+        "192.0.2.2",
+        "changed",
+    )
 
 
 def test_import_preview_then_apply(owner_client, zone):
@@ -253,7 +268,7 @@ def test_export_downloads_a_bind_file(owner_client, zone):
 
 def test_networks_endpoints_and_delegation_sets_pages(owner_client, owner):
     assert (
-        owner_client.post("/zones/networks/", {"name": "vpc", "cidrs": "10.0.0.0/16\nfd00::/48"}).status_code
+        owner_client.post("/zones/networks/", {"name": "vpc", "cidrs": "10.0.0.0/16\nfd00::/56"}).status_code
         == 302
     )
     bad = owner_client.post("/zones/networks/", {"name": "bad", "cidrs": "10.0.0.0/33"})
@@ -286,7 +301,7 @@ def test_console_pages_are_hidden_from_other_users(other_client, zone, owner):
     rs = RecordSet.objects.get(hosted_zone=zone, name="www.example.com.")
     batch = zone.change_batches.first()
     job = ImportJob.objects.create(owner=owner, hosted_zone=zone, file_path="/nonexistent", status="preview")
-    network = services.save_network(owner=owner, name="vpc", cidrs=["10.0.0.0/8"])
+    network = services.save_network(owner=owner, name="vpc", cidrs=["10.0.0.0/16"])
     endpoint = services.save_endpoint(owner=owner, name="lb", kind="cdn", addresses=["192.0.2.1"])
     delegation_set = services.create_delegation_set(owner=owner)
     z = zone.pk

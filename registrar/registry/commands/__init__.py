@@ -10,6 +10,8 @@ from registrar.registry import commands
 result = commands.check_domains(client_id="nameplate", names_to_check=["example.com"])
 """
 
+from registrar.registry.clock import advance as advance_clock
+from registrar.registry.clock import now as registry_time
 from registrar.registry.commands.contacts import create_contact, update_contact
 from registrar.registry.commands.domains import (
     AUTH_CODE_ALPHABET,
@@ -93,6 +95,7 @@ __all__ = [
     "UNKNOWN_COMMAND",
     "Refused",
     "Result",
+    "advance_clock",
     "approve_due_transfers",
     "approve_transfer",
     "cancel_transfer",
@@ -110,6 +113,7 @@ __all__ = [
     "poll_ack",
     "poll_request",
     "query_transfer",
+    "registry_time",
     "reject_transfer",
     "renew_domain",
     "request_transfer",

@@ -8,11 +8,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from registrar import dnssec, names
+from registrar.registry import clock, zonedata
 from registrar.registry import models as m
-from registrar.registry import zonedata
 from registrar.registry.commands.contacts import sponsored_contact
 from registrar.registry.commands.hosts import domains_using, registry_tld_of
 from registrar.registry.commands.results import (
@@ -278,7 +277,7 @@ def create_domain(
 ) -> Result:
     """Register a name; a name already taken (even by a racing request) answers 2302."""
     registrar = login(client_id)
-    now = now or timezone.now()
+    now = now or clock.now()
     parsed = parse_domain(name)
     tld = _tld_for(parsed)
     if parsed.labels[0] in tld.reserved_labels:
@@ -321,7 +320,7 @@ def renew_domain(
 ) -> Result:
     """Extend a registration; `current_expires_at` must match, so a repeated renew is refused."""
     registrar = login(client_id)
-    now = now or timezone.now()
+    now = now or clock.now()
     domain = sponsored_domain(name, registrar)
     if domain.has_status(m.REDEMPTION_PERIOD) or domain.has_status(m.PENDING_DELETE):
         raise Refused(STATUS_PROHIBITS, f"{domain.name} is deleted; restore it first", "name")
@@ -362,7 +361,7 @@ def update_domain(
 ) -> Result:
     """Change name servers, client statuses, auth code, DS records or contacts, all or nothing."""
     registrar = login(client_id)
-    now = now or timezone.now()
+    now = now or clock.now()
     domain = sponsored_domain(name, registrar)
     add_statuses, remove_statuses = list(add_statuses), list(remove_statuses)
     for status in add_statuses + remove_statuses:
@@ -424,7 +423,7 @@ def update_domain(
 def delete_domain(*, client_id: str, name: str, now: datetime | None = None) -> Result:
     """Delete a domain into its redemption period; it can be restored until purged."""
     registrar = login(client_id)
-    now = now or timezone.now()
+    now = now or clock.now()
     domain = sponsored_domain(name, registrar)
     for status in (m.CLIENT_DELETE_PROHIBITED, m.PENDING_TRANSFER, m.REDEMPTION_PERIOD):
         if domain.has_status(status):
@@ -451,7 +450,7 @@ def delete_domain(*, client_id: str, name: str, now: datetime | None = None) -> 
 def restore_domain(*, client_id: str, name: str, now: datetime | None = None) -> Result:
     """Bring a domain back from its redemption period (RFC 3915); an expired one gains a year."""
     registrar = login(client_id)
-    now = now or timezone.now()
+    now = now or clock.now()
     domain = sponsored_domain(name, registrar)
     if not domain.has_status(m.REDEMPTION_PERIOD):
         raise Refused(STATUS_PROHIBITS, f"{domain.name} is not in its redemption period", "name")

@@ -5,11 +5,10 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from registrar import names
+from registrar.registry import clock, zonedata
 from registrar.registry import models as m
-from registrar.registry import zonedata
 from registrar.registry.commands.results import (
     ASSOCIATION_PROHIBITS,
     AUTHORIZATION_ERROR,
@@ -96,7 +95,7 @@ def create_host(
                 sponsor=registrar,
                 superordinate=superordinate,
                 addresses=checked,
-                created_at=now or timezone.now(),
+                created_at=now or clock.now(),
             )
     except IntegrityError:
         raise Refused(OBJECT_EXISTS, f"host {host_name} already exists", "name") from None

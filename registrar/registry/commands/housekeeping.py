@@ -7,10 +7,9 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
+from registrar.registry import clock, zonedata
 from registrar.registry import models as m
-from registrar.registry import zonedata
 from registrar.registry.commands.domains import touch
 from registrar.registry.commands.poll import queue_message
 from registrar.registry.commands.transfers import announce_transfer
@@ -21,7 +20,7 @@ def expire_domains(*, now: datetime | None = None) -> list[str]:
 
     Answers the names whose state changed.
     """
-    now = now or timezone.now()
+    now = now or clock.now()
     changed = []
     for domain_id in m.DomainObject.objects.filter(expires_at__lte=now, deleted_at=None).values_list(
         "pk", flat=True

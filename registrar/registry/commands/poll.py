@@ -13,8 +13,8 @@ from collections.abc import Callable
 from datetime import datetime
 
 from django.db import transaction
-from django.utils import timezone
 
+from registrar.registry import clock
 from registrar.registry import models as m
 from registrar.registry.commands.results import (
     OBJECT_DOES_NOT_EXIST,
@@ -55,7 +55,7 @@ def queue_message(
         kind=kind,
         text=text,
         data=data,
-        queued_at=now or timezone.now(),
+        queued_at=now or clock.now(),
     )
     transaction.on_commit(functools.partial(_wake, recipient.client_id), robust=True)
     return message
@@ -89,7 +89,7 @@ def poll_ack(*, client_id: str, message_id: int, now: datetime | None = None) ->
     """Remove a message from the queue; 2303 if it is not a queued message of the caller's."""
     registrar = login(client_id)
     acked = m.PollMessage.objects.filter(pk=message_id, recipient=registrar, acked_at=None).update(
-        acked_at=now or timezone.now()
+        acked_at=now or clock.now()
     )
     if not acked:
         raise Refused(OBJECT_DOES_NOT_EXIST, f"message {message_id} is not in your queue", "message_id")

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 
+from registrar.registry import clock
 from registrar.registry import models as m
 from registrar.registry.commands.domains import (
     add_years,
@@ -90,7 +90,7 @@ def request_transfer(
 ) -> Result:
     """Ask to move a domain to the calling registrar; it pends until approved or timed out."""
     registrar = login(client_id)
-    now = now or timezone.now()
+    now = now or clock.now()
     domain = domain_for_update(name)
     if domain.sponsor_id == registrar.pk:
         raise Refused(NOT_ELIGIBLE_FOR_TRANSFER, f"{domain.name} is already sponsored by you", "name")
@@ -139,7 +139,7 @@ def _complete_transfer(domain: m.DomainObject, transfer: m.Transfer, status: str
 def approve_transfer(*, client_id: str, name: str, now: datetime | None = None) -> Result:
     """The losing registrar lets a pending transfer go through."""
     registrar = login(client_id)
-    now = now or timezone.now()
+    now = now or clock.now()
     domain = sponsored_domain(name, registrar)
     transfer = _pending_transfer(domain)
     _complete_transfer(domain, transfer, m.Transfer.CLIENT_APPROVED, now)
@@ -159,7 +159,7 @@ def _end_transfer(domain: m.DomainObject, transfer: m.Transfer, status: str, now
 def reject_transfer(*, client_id: str, name: str, now: datetime | None = None) -> Result:
     """The losing registrar refuses a pending transfer."""
     registrar = login(client_id)
-    now = now or timezone.now()
+    now = now or clock.now()
     domain = sponsored_domain(name, registrar)
     transfer = _pending_transfer(domain)
     _end_transfer(domain, transfer, m.Transfer.CLIENT_REJECTED, now)
@@ -175,7 +175,7 @@ def cancel_transfer(*, client_id: str, name: str, now: datetime | None = None) -
     transfer = _pending_transfer(domain)
     if transfer.gaining_id != registrar.pk:
         raise Refused(AUTHORIZATION_ERROR, f"{domain.name}: only the requesting registrar may cancel", "name")
-    now = now or timezone.now()
+    now = now or clock.now()
     _end_transfer(domain, transfer, m.Transfer.CLIENT_CANCELLED, now)
     announce_transfer(transfer, actor=registrar, now=now)
     return ok(name=domain.name, status=transfer.status)
@@ -199,7 +199,7 @@ def query_transfer(*, client_id: str, name: str) -> Result:
 
 def approve_due_transfers(*, now: datetime | None = None) -> list[str]:
     """Approve every pending transfer whose losing registrar let the deadline pass."""
-    now = now or timezone.now()
+    now = now or clock.now()
     done = []
     for transfer_id in m.Transfer.objects.filter(status=m.Transfer.PENDING, act_by__lte=now).values_list(
         "pk", flat=True
