@@ -63,7 +63,7 @@ def test_an_anonymous_page_reading_the_database_answers_503_too():
     assert Client().get("/rdap/domain/never-registered.com").status_code == 404
 
 
-@pytest.mark.parametrize("error", [OperationalError("server closed the connection"), InterfaceError("closed")])
+@pytest.mark.parametrize("error", [OperationalError("server closed the connection"), InterfaceError("gone")])
 def test_both_kinds_of_lost_connection_answer_the_page(error):
     middleware = DatabaseUnavailableMiddleware(lambda request: None)
     response = middleware.process_exception(RequestFactory().get("/zones/"), error)
