@@ -102,6 +102,8 @@ INSTALLED_APPS = [
     "registrar",
     "zones",
     "healthchecks",
+    "dnsfirewall",
+    "resolver",
     "dnsserver",
     "route53",
     "console",
@@ -110,10 +112,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so that its latency covers every other middleware (nameplate/metrics.py).
     "nameplate.metrics.RequestMetricsMiddleware",
-    "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
     # Early, so that the 503 page it answers while the database is away passes the rest unchanged.
     "nameplate.middleware.DatabaseUnavailableMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -155,10 +157,10 @@ DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
-    )
-}
         # A persistent connection the database dropped (a restart) is replaced at the next request.
         conn_health_checks=True,
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several processes (web, worker, DNS server) share the file: wait for locks, don't fail.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -301,6 +303,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Operations are grouped (tagged) by their first path segment after /api/v1/, and each gets
+    # a summary line (nameplate/schema.py), so the Swagger page reads as a table of contents.
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "nameplate.schema.add_summaries",
+    ],
+    "SWAGGER_UI_SETTINGS": {"docExpansion": "none", "tagsSorter": "alpha", "operationsSorter": "method"},
 }
 
 CELERY_BROKER_URL = REDIS_URL
@@ -329,13 +339,13 @@ CELERY_REDBEAT_LOCK_TIMEOUT = env_int("CELERY_REDBEAT_LOCK_TIMEOUT", 30)
 # Also how often a waiting beat tries the lock: a standby takes over within about 5 + 30 s.
 CELERY_BEAT_MAX_INTERVAL = env_int("CELERY_BEAT_MAX_INTERVAL", 5)
 
-LOGGING = {
-    "version": 1,
 # One line per event (nameplate/logging.py): plain text, or one JSON object per line for a log
 # shipper (LOG_FORMAT=json).
 LOG_FORMAT = env_str("LOG_FORMAT", "plain")
 if LOG_FORMAT not in ("plain", "json"):
     raise ImproperlyConfigured(f"LOG_FORMAT: {LOG_FORMAT!r} is not plain or json")
+LOGGING = {
+    "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {
@@ -348,11 +358,11 @@ if LOG_FORMAT not in ("plain", "json"):
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
-
-# ---- registrar/ (registry and registrar) -------------------------------------------------
 # Celery's workers and beat format their own log lines unless told to leave the root logger to
 # the settings; in JSON they must not, or their lines would be the only plain ones.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"
+
+# ---- registrar/ (registry and registrar) -------------------------------------------------
 REGISTRY_TRANSFER_AUTO_APPROVE_DAYS = env_int("REGISTRY_TRANSFER_AUTO_APPROVE_DAYS", 5)
 REGISTRY_REDEMPTION_DAYS = env_int("REGISTRY_REDEMPTION_DAYS", 30)
 # The registry's own name servers: a.nic.<tld> and b.nic.<tld> for each TLD, and the root's.
@@ -416,23 +426,58 @@ if not 1 <= DNS_NAMESERVER_PORT <= 65535:
 # The private listener answers a network's private zones on that network's own address from
 # this pool (one per network); only the network's resolver asks there.
 DNS_PRIVATE_ADDRESSES = _env_addresses("DNS_PRIVATE_ADDRESSES", "127.0.55.10-127.0.55.250", 1)
-# Private zones answer the clients inside their networks: a network may be at most this wide.
-DNS_NETWORK_WIDEST_IPV4_PREFIX = env_int("DNS_NETWORK_WIDEST_IPV4_PREFIX", 8)
-DNS_NETWORK_WIDEST_IPV6_PREFIX = env_int("DNS_NETWORK_WIDEST_IPV6_PREFIX", 32)
-for _name, _value, _bits in (
-    ("DNS_NETWORK_WIDEST_IPV4_PREFIX", DNS_NETWORK_WIDEST_IPV4_PREFIX, 32),
-    ("DNS_NETWORK_WIDEST_IPV6_PREFIX", DNS_NETWORK_WIDEST_IPV6_PREFIX, 128),
-):
-    if not 0 <= _value <= _bits:
-        raise ImproperlyConfigured(f"{_name}: {_value} is not a prefix length from 0 to {_bits}")
+# The port of the private listener's sockets (one on each of DNS_PRIVATE_ADDRESSES).
+DNS_PRIVATE_PORT = env_int("DNS_PRIVATE_PORT", 53)
+if not 1 <= DNS_PRIVATE_PORT <= 65535:
+    raise ImproperlyConfigured(f"DNS_PRIVATE_PORT: {DNS_PRIVATE_PORT} is not a port from 1 to 65535")
 DNS_HOSTMASTER = env_str("DNS_HOSTMASTER", "hostmaster.nameplate-dns.com.")
 DNS_SERVER_LISTEN = env_list(
-    "DNS_SERVER_LISTEN", "auth=127.0.0.1:8053,tld=127.0.0.1:8054,root=127.0.0.1:8055"
+    "DNS_SERVER_LISTEN", "auth=127.0.0.1:8053,tld=127.0.0.1:8054,root=127.0.0.1:8055,rpz=127.0.0.1:8056"
 )
 # A JSON file of latency regions [{"name": ..., "latitude": ..., "longitude": ...}]; empty: built-in list.
 DNS_LATENCY_REGIONS_FILE = env_str("DNS_LATENCY_REGIONS_FILE", "")
 # A MaxMind-format (.mmdb) file to locate clients; empty: the database shipped with geoip2fast.
 DNS_GEOIP_DATABASE = env_str("DNS_GEOIP_DATABASE", "")
+# A plan (bulk edit, import, revert) deleting more than this share of a zone's record sets
+# needs an explicit confirmation in the console (octoDNS's MAX_SAFE_DELETE_PCENT).
+ZONES_MAX_SAFE_DELETE_PERCENT = env_int("ZONES_MAX_SAFE_DELETE_PERCENT", 30)
+if not 0 <= ZONES_MAX_SAFE_DELETE_PERCENT <= 100:
+    raise ImproperlyConfigured(
+        f"ZONES_MAX_SAFE_DELETE_PERCENT: {ZONES_MAX_SAFE_DELETE_PERCENT} is not a percentage from 0 to 100"
+    )
+
+# ---- The Resolver (resolver/: one unbound per network) --------------------------------------
+# Each network's unbound instance keeps its configuration, control socket, pidfile and logs in
+# RESOLVER_DIR/<network id>/ (written by `manage.py resolvers` from the database).
+RESOLVER_DIR = Path(env_str("RESOLVER_DIR", str(VAR_DIR / "resolvers")))
+# The unbound program the supervisor runs.
+RESOLVER_UNBOUND = env_str("RESOLVER_UNBOUND", "/usr/sbin/unbound")
+# Inbound endpoints listen only on addresses of this pool (so no tenant can take a name server's
+# address); one made without addresses takes the next free one, on this port.
+RESOLVER_INBOUND_ADDRESSES = _env_addresses("RESOLVER_INBOUND_ADDRESSES", "127.0.54.10-127.0.54.250", 1)
+RESOLVER_INBOUND_PORT = env_int("RESOLVER_INBOUND_PORT", 53)
+# An outbound endpoint's source addresses (unbound's outgoing-interface) come from this pool.
+RESOLVER_OUTBOUND_ADDRESSES = _env_addresses("RESOLVER_OUTBOUND_ADDRESSES", "127.0.54.10-127.0.54.250", 1)
+# SYSTEM rules send their names to one shared unbound that only recurses from our root (unbound
+# cannot exempt a name from a forward zone any other way): it listens here, on loopback.
+RESOLVER_SYSTEM_ADDRESS = env_str("RESOLVER_SYSTEM_ADDRESS", "127.0.54.2")
+RESOLVER_SYSTEM_PORT = env_int("RESOLVER_SYSTEM_PORT", 53)
+for _name, _value in (
+    ("RESOLVER_INBOUND_PORT", RESOLVER_INBOUND_PORT),
+    ("RESOLVER_SYSTEM_PORT", RESOLVER_SYSTEM_PORT),
+):
+    if not 1 <= _value <= 65535:
+        raise ImproperlyConfigured(f"{_name}: {_value} is not a port from 1 to 65535")
+# The supervisor re-reads the database this often, in case a bus message was lost.
+RESOLVER_RESYNC_SECONDS = env_float("RESOLVER_RESYNC_SECONDS", 5.0)
+# Query-log entries older than this are deleted by the supervisor.
+RESOLVER_QUERY_LOG_RETENTION_DAYS = env_int("RESOLVER_QUERY_LOG_RETENTION_DAYS", 7)
+# Where our DNS server serves the DNS Firewall's RPZ zones (IP@PORT, the `rpz` listener): each
+# network's resolver transfers its rule groups' zones from here. Empty: no firewall in the resolvers.
+RESOLVER_FIREWALL_PRIMARY = env_str("RESOLVER_FIREWALL_PRIMARY", "127.0.0.1@8056")
+# `manage.py resolvers` also runs the demo's "partner" DNS server here (IP:PORT), which the demo's
+# forwarding rule for partner.example targets; empty runs none (the default outside DEBUG).
+RESOLVER_DEMO_PARTNER = env_str("RESOLVER_DEMO_PARTNER", "127.0.54.3:53" if DEBUG else "")
 
 # ---- healthchecks/ ------------------------------------------------------------------------
 HEALTHCHECK_REGIONS = env_list("HEALTHCHECK_REGIONS", "us-east-1,eu-west-1,ap-southeast-1")
@@ -500,3 +545,5 @@ WEB_FORWARDED_ALLOW_IPS = env_str("WEB_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 # Several workers on one host need a port each (METRICS_WORKER_LISTEN per unit).
 METRICS_WEB_LISTEN = env_listen("METRICS_WEB_LISTEN", "127.0.0.1:9101")
 METRICS_WORKER_LISTEN = env_listen("METRICS_WORKER_LISTEN", "127.0.0.1:9102")
+# The DNS server's; with `dnsserver --workers N`, worker i listens on this port + i.
+METRICS_DNS_LISTEN = env_listen("METRICS_DNS_LISTEN", "127.0.0.1:9103")
