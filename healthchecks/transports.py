@@ -6,6 +6,7 @@ A transport sends one rendered message and raises `TransportError` on failure, w
 """
 
 import smtplib
+from urllib.parse import urlsplit
 
 import httpx
 from django.conf import settings
@@ -27,17 +28,24 @@ class TransportError(Exception):
 
 
 class Transport:
-    """A channel. Subclasses implement `send`; rendering happens in the template helpers."""
+    """A channel. Subclasses implement `send`; rendering happens in the template helpers.
 
-    def send(self, *, to: str, template: str, context: dict, owner=None) -> None:
+    `delivery_key` names one delivery: a second attempt of the same delivery (a worker died
+    after the mail server took it, before the row said so) carries the same key, so the
+    receiving side can tell it is a repeat (the Message-ID of a mail, Idempotency-Key of a text).
+    """
+
+    def send(self, *, to: str, template: str, context: dict, owner=None, delivery_key: str = "") -> None:
         raise NotImplementedError
 
 
 class EmailTransport(Transport):
     """E-mail through Django's mail backend (SMTP in production and in the tests)."""
 
-    def send(self, *, to: str, template: str, context: dict, owner=None) -> None:
+    def send(self, *, to: str, template: str, context: dict, owner=None, delivery_key: str = "") -> None:
         message: EmailMultiAlternatives = make_message(template, to, context)
+        if delivery_key:
+            message.extra_headers["Message-ID"] = f"<{delivery_key}@{urlsplit(settings.SITE_URL).hostname}>"
         try:
             message.send()
         except smtplib.SMTPRecipientsRefused as error:
@@ -65,12 +73,13 @@ class SmsGatewayTransport(Transport):
         self.url, self.account, self.token = url, account, token
         self.from_number, self.timeout_seconds = from_number, timeout_seconds
 
-    def send(self, *, to: str, template: str, context: dict, owner=None) -> None:
+    def send(self, *, to: str, template: str, context: dict, owner=None, delivery_key: str = "") -> None:
         body = render_sms(template, context)
         try:
             response = httpx.post(
                 self.url,
                 data={"To": to, "From": self.from_number, "Body": body},
+                headers={"Idempotency-Key": delivery_key} if delivery_key else {},
                 auth=(self.account, self.token),
                 timeout=self.timeout_seconds,
             )
@@ -88,7 +97,7 @@ class SmsGatewayTransport(Transport):
 class SmsOutboxTransport(Transport):
     """Development: keep the text in the database, where the console's SMS outbox shows it."""
 
-    def send(self, *, to: str, template: str, context: dict, owner=None) -> None:
+    def send(self, *, to: str, template: str, context: dict, owner=None, delivery_key: str = "") -> None:
         SmsOutboxMessage.objects.create(owner=owner, to_number=to, body=render_sms(template, context))
 
 

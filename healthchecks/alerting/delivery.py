@@ -90,6 +90,11 @@ def announce_alarm_event(*, event_id: int) -> list[int]:
     return ids
 
 
+def delivery_key(notification: Notification) -> str:
+    """The same for every attempt at one notification: one alarm event to one subscription."""
+    return f"nameplate-alert-{notification.event_id}-{notification.subscription_id}"
+
+
 def deliver_notification(*, notification_id: int) -> str:
     """Send one notification once; returns its state.
 
@@ -124,7 +129,11 @@ def deliver_notification(*, notification_id: int) -> str:
     }
     try:
         transport_for(notification.protocol).send(
-            to=notification.endpoint, template="healthchecks_alarm", context=context, owner=notification.owner
+            to=notification.endpoint,
+            template="healthchecks_alarm",
+            context=context,
+            owner=notification.owner,
+            delivery_key=delivery_key(notification),
         )
     except TransportError as error:
         final = error.permanent or notification.attempts > settings.HEALTHCHECK_DELIVERY_MAX_RETRIES

@@ -152,6 +152,7 @@ class GatewayHandler(BaseHTTPRequestHandler):
             {
                 "form": {k: v[0] for k, v in form.items()},
                 "auth": self.headers.get("Authorization"),
+                "idempotency_key": self.headers.get("Idempotency-Key"),
                 "status": status,
             }
         )

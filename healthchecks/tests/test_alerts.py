@@ -107,6 +107,30 @@ def test_retry_after_a_transport_failure_delivers_once(owner, sms_gateway):
     assert (notification.state, notification.attempts, notification.last_error) == ("sent", 2, "")
 
 
+def test_an_attempt_made_again_after_a_crash_carries_the_same_message_id(owner, sms_gateway, mailoutbox_smtp):
+    """A worker that dies after the mail server took the alert and before the row said so leaves
+    the attempt to be made again; the repeat is the same message (one Message-ID, one
+    Idempotency-Key), so the mailbox and the gateway can tell it is not a second alert."""
+    alarm = _alarm_with(owner, [("email", "ops@example.com", True), ("sms", MOBILE, True)])
+    event = _fire(alarm, Alarm.ALARM)
+    notification_ids = alerting.announce_alarm_event(event_id=event.pk)
+    for notification_id in notification_ids:
+        assert tasks.deliver_notification.apply(args=(notification_id,)).get() == "sent"
+        # What the crash leaves behind: the attempt claimed, its outcome not recorded.
+        Notification.objects.filter(pk=notification_id).update(state=Notification.RETRYING)
+        assert tasks.deliver_notification.apply(args=(notification_id,)).get() == "sent"
+
+    first, again = mailoutbox_smtp.wait_for(2)
+    assert first["Message-ID"] == again["Message-ID"]
+    assert re.fullmatch(rf"<nameplate-alert-{event.pk}-\d+@[^>]+>", first["Message-ID"])
+    keys = [request["idempotency_key"] for request in sms_gateway.requests]
+    assert len(keys) == 2 and keys[0] == keys[1] and keys[0].startswith(f"nameplate-alert-{event.pk}-")
+    other = _fire(alarm, Alarm.OK)
+    for notification_id in alerting.announce_alarm_event(event_id=other.pk):
+        assert tasks.deliver_notification.apply(args=(notification_id,)).get() == "sent"
+    assert mailoutbox_smtp.wait_for(3)[2]["Message-ID"] != first["Message-ID"]
+
+
 def test_a_permanent_failure_is_recorded_and_not_retried(owner, sms_gateway):
     alarm = _alarm_with(owner, [("sms", MOBILE, True)])
     event = _fire(alarm, Alarm.ALARM)

@@ -198,6 +198,12 @@ def test_a_worker_killed_while_sending_alerts_loses_none_and_repeats_only_those_
     )
     # At most the killed worker's sends in flight.
     assert len(repeated) <= netns.WORKER_CONCURRENCY, repeated
+    # And such a repeat is the same message, not a second alert: one Message-ID per subscriber,
+    # so a mail store keeps one.
+    message_ids = collections.defaultdict(set)
+    for mail in alerts():
+        message_ids[mail["to"][0]].add(mail["message_id"])
+    assert all(len(ids) == 1 and "" not in ids for ids in message_ids.values()), message_ids
     report(
         "a worker SIGKILLed while sending alerts",
         {
@@ -205,6 +211,7 @@ def test_a_worker_killed_while_sending_alerts_loses_none_and_repeats_only_those_
             "delivered_when_killed": delivered_when_killed,
             "smtp_deliveries": sum(per_recipient.values()),
             "subscribers_with_a_second_copy": len(repeated),
+            "distinct_alerts_per_subscriber": sorted({len(ids) for ids in message_ids.values()}),
             "attempts": state["attempts"],
             "seconds_until_all_delivered": round(time.monotonic() - killed_at, 1),
         },
