@@ -72,10 +72,6 @@ def _zone_error(error: services.ZoneError) -> Route53Error:
     return invalid_input(error.message)
 
 
-# zones.services.name_servers.pick_name_servers's refusal when no free name servers are left.
-_NO_FREE_NAME_SERVERS = "cannot get four name servers of its own"
-
-
 def _create_zone_error(error: services.ZoneError) -> Route53Error:
     """CreateHostedZone's refusal under AWS's code for it.
 
@@ -85,7 +81,7 @@ def _create_zone_error(error: services.ZoneError) -> Route53Error:
     """
     if error.field == "delegation_set":
         return Route53Error("ConflictingDomainExists", error.message)
-    if error.field == "name" and _NO_FREE_NAME_SERVERS in error.message:
+    if isinstance(error, services.NameServersExhaustedError):
         return Route53Error("DelegationSetNotAvailable", error.message)
     if error.field == "name":
         return Route53Error("InvalidDomainName", error.message)

@@ -11,7 +11,13 @@ record list's pages) and `errors`.
 """
 
 from zones.services.changes import apply_change_batch, apply_plan, plan_changes, rule_context
-from zones.services.errors import ChangeBatchError, ProtectedRecordError, ZoneError, ZoneFileError
+from zones.services.errors import (
+    ChangeBatchError,
+    NameServersExhaustedError,
+    ProtectedRecordError,
+    ZoneError,
+    ZoneFileError,
+)
 from zones.services.hosted_zones import (
     bump_serial,
     create_delegation_set,
@@ -48,6 +54,7 @@ __all__ = [
     "AuditLine",
     "Change",
     "ChangeBatchError",
+    "NameServersExhaustedError",
     "Plan",
     "ProtectedRecordError",
     "ZoneError",

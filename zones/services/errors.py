@@ -15,6 +15,10 @@ class ZoneError(ServiceError):
         return cls(problem.reason, problem.field, reason=problem.reason)
 
 
+class NameServersExhaustedError(ZoneError):
+    """No name server is left that no zone of this name (or above or below it) already has."""
+
+
 class ChangeBatchError(ZoneError):
     """A change batch was refused; `index` is the first failing change (0-based), `problems` all found.
 

@@ -19,7 +19,7 @@ from django.db.models import Q
 
 from zones.models import DelegationSet, HostedZone
 from zones.services import locks
-from zones.services.errors import ZoneError
+from zones.services.errors import NameServersExhaustedError, ZoneError
 
 
 def name_server_domains() -> list[str]:
@@ -97,7 +97,7 @@ def hosts_near(zone_name: str, *, exclude: HostedZone | None = None) -> set[str]
 def pick_name_servers(zone_name: str | None = None) -> list[str]:
     """One free host under each name-server domain, at random; for `zone_name`, none in use near it.
 
-    Raises ZoneError (field `name`) when every host of a domain already serves a zone of
+    Raises NameServersExhaustedError (field `name`) when every host of a domain already serves a zone of
     that name, above it or below it. Call it under `lock_name_servers` inside the
     transaction that stores the set.
     """
@@ -108,7 +108,7 @@ def pick_name_servers(zone_name: str | None = None) -> list[str]:
     for domain in domains:
         free = [host for host in pool if host.endswith(f".{domain}.") and host not in taken]
         if not free:
-            raise ZoneError(
+            raise NameServersExhaustedError(
                 f"{zone_name} cannot get four name servers of its own: every name server under "
                 f"{domain} already serves a hosted zone of this name, or of a name above or below it.",
                 field="name",
