@@ -18,10 +18,11 @@ from typing import Protocol
 import dns.rcode
 import dns.rdatatype
 import dns.serial
-from prometheus_client import CollectorRegistry, start_http_server
+from prometheus_client import CollectorRegistry
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 from prometheus_client.registry import Collector
 
+from kernel.metrics import serve_metrics
 from zones.engine import ZoneSet
 
 logger = logging.getLogger(__name__)
@@ -185,29 +186,12 @@ def serial_distance(newer: int, older: int) -> int:
     return distance if distance < 2**31 else 0
 
 
-def parse_listen(listen: str) -> tuple[str, int]:
-    """HOST:PORT (or [IPv6]:PORT) as a pair; raises ValueError naming the value."""
-    host, separator, port = listen.rpartition(":")
-    if not separator or not port.isdigit() or not host:
-        raise ValueError(f"{listen!r} is not HOST:PORT")
-    return host.strip("[]"), int(port)
-
-
 def start_listener(state: StateLike, listen: str):
     """Serve the server's metrics on http://`listen`/metrics in a thread.
 
     Returns the HTTP server (its `shutdown()` stops it), or None and a warning when
     `listen` is empty or cannot be bound: metrics never stop the DNS server they describe.
     """
-    if not listen:
-        return None
     registry = CollectorRegistry()
     registry.register(DnsCollector(state))
-    try:
-        host, port = parse_listen(listen)
-        server, _thread = start_http_server(port, addr=host, registry=registry)
-    except (OSError, ValueError) as error:
-        logger.warning("DNS metrics listener %s not started: %s", listen, error)
-        return None
-    logger.info("DNS metrics on http://%s:%s/metrics", host, server.server_port)
-    return server
+    return serve_metrics(listen, registry)

@@ -18,7 +18,9 @@ import time
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
-from prometheus_client import CollectorRegistry, Counter, Histogram, multiprocess, start_http_server
+from prometheus_client import CollectorRegistry, Counter, Histogram, multiprocess
+
+from kernel.metrics import serve_metrics
 
 logger = logging.getLogger(__name__)
 
@@ -76,33 +78,9 @@ class RequestMetricsMiddleware:
         return response
 
 
-def parse_listen(listen: str) -> tuple[str, int]:
-    """HOST:PORT (or [IPv6]:PORT) as a pair; raises ValueError naming the value."""
-    host, separator, port = listen.rpartition(":")
-    if not separator or not port.isdigit() or not host:
-        raise ValueError(f"{listen!r} is not HOST:PORT")
-    return host.strip("[]"), int(port)
-
-
 def start_listener(listen: str, registry: CollectorRegistry | None = None) -> bool:
-    """Serve /metrics on `listen` in a thread; False (and a warning) when it cannot bind.
-
-    Metrics must never stop the process they describe: a port in use or a bad address is
-    logged and the process goes on without its listener.
-    """
-    if not listen:
-        return False
-    try:
-        host, port = parse_listen(listen)
-        if registry is None:
-            start_http_server(port, addr=host)
-        else:
-            start_http_server(port, addr=host, registry=registry)
-    except (OSError, ValueError) as error:
-        logger.warning("metrics listener %s not started: %s", listen, error)
-        return False
-    logger.info("metrics on http://%s/metrics", listen)
-    return True
+    """Serve /metrics on `listen` in a thread; False (and a warning) when it cannot bind."""
+    return serve_metrics(listen, registry) is not None
 
 
 def multiprocess_registry() -> CollectorRegistry:

@@ -547,3 +547,5 @@ METRICS_WEB_LISTEN = env_listen("METRICS_WEB_LISTEN", "127.0.0.1:9101")
 METRICS_WORKER_LISTEN = env_listen("METRICS_WORKER_LISTEN", "127.0.0.1:9102")
 # The DNS server's; with `dnsserver --workers N`, worker i listens on this port + i.
 METRICS_DNS_LISTEN = env_listen("METRICS_DNS_LISTEN", "127.0.0.1:9103")
+# `manage.py resolvers`: every network's unbound counters (unbound-control stats_noreset).
+METRICS_RESOLVER_LISTEN = env_listen("METRICS_RESOLVER_LISTEN", "127.0.0.1:9104")

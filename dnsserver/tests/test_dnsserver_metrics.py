@@ -12,6 +12,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from dnsserver import metrics
 from dnsserver.handler import ServerState
 from dnsserver.tests.dns_fixtures import RunningServer
+from kernel.metrics import parse_listen
 from zones.engine import ZoneSet, compile_zone, zone_data_from_text
 
 ZONE = """
@@ -138,7 +139,7 @@ def test_a_listener_that_cannot_bind_is_logged_and_skipped(caplog):
         taken.listen()
         port = taken.getsockname()[1]
         assert metrics.start_listener(ServerState(roles=("auth",)), f"127.0.0.1:{port}") is None
-    assert "DNS metrics listener" in caplog.text
+    assert "metrics listener" in caplog.text and "not started" in caplog.text
     assert metrics.start_listener(ServerState(roles=("auth",)), "") is None
     with pytest.raises(ValueError, match="'localhost' is not HOST:PORT"):
-        metrics.parse_listen("localhost")
+        parse_listen("localhost")

@@ -14,8 +14,8 @@ from django.conf import settings
 from prometheus_client.parser import text_string_to_metric_families
 
 from console.tasks import ping
+from kernel.metrics import parse_listen
 from nameplate.celery import app
-from nameplate.metrics import parse_listen
 
 DEADLINE_SECONDS = 60
 

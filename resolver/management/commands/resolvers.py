@@ -7,6 +7,7 @@ import threading
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from resolver import metrics
 from resolver.demo import demo_partner
 from resolver.supervisor import Supervisor
 
@@ -33,8 +34,11 @@ class Command(BaseCommand):
             partner.__enter__()
             self.stdout.write(f"resolvers: the demo partner server answers on {partner.host}:{partner.port}")
         self.stdout.write(f"resolvers: instances in {settings.RESOLVER_DIR}")
+        metrics_server = metrics.start_listener(supervisor, settings.METRICS_RESOLVER_LISTEN)
         try:
             supervisor.run(stopping)
         finally:
+            if metrics_server is not None:
+                metrics_server.shutdown()
             if partner is not None:
                 partner.stop()
