@@ -113,7 +113,8 @@ def test_every_spelling_of_a_non_public_address_is_refused(address, reason):
         ),
         (
             "metadata.google.internal",
-            "metadata.google.internal is a local name (.internal); health checks probe public hosts only",
+            "host_name: metadata.google.internal is a local name (.internal); "
+            "health checks probe public hosts only",
         ),
         (
             "printer.local",
@@ -226,7 +227,8 @@ def public_only(settings):
         (
             {"host_name": "metadata.google.internal"},
             "host_name",
-            "metadata.google.internal is a local name (.internal); health checks probe public hosts only",
+            "host_name: metadata.google.internal is a local name (.internal); "
+            "health checks probe public hosts only",
         ),
         (
             {"host_name": "localhost"},
