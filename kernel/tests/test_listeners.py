@@ -20,7 +20,10 @@ def test_a_listener_reads_role_host_and_port(text, expected):
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("dns=127.0.0.1:53", "listen: dns=127.0.0.1:53 names the role 'dns'; roles are auth, tld, root, private, rpz"),
+        (
+            "dns=127.0.0.1:53",
+            "listen: dns=127.0.0.1:53 names the role 'dns'; roles are auth, tld, root, private, rpz",
+        ),
         ("auth=localhost:53", "listen: auth=localhost:53 is not ROLE=HOST:PORT with an IP address"),
         ("auth=127.0.0.1", "listen: auth=127.0.0.1 is not ROLE=HOST:PORT with an IP address"),
         ("auth=127.0.0.1:65536", "listen: auth=127.0.0.1:65536 has a port outside 0-65535"),
