@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test lint format venv redis migrate demo e2e
+.PHONY: run test lint format venv redis unbound migrate demo e2e
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@python3 -m venv $(VENV) 2>/dev/null || { \
@@ -20,6 +20,9 @@ venv: $(VENV)/.installed
 redis: venv
 	@scripts/ensure-redis.sh
 
+unbound:
+	@scripts/ensure-unbound.sh
+
 migrate: venv
 	$(PY) manage.py migrate --noinput
 
@@ -29,7 +32,7 @@ demo run: export HEALTHCHECK_ALLOW_LOCAL_TARGETS = 1
 demo: migrate
 	$(PY) manage.py demo
 
-run: redis demo
+run: redis unbound demo
 	@echo "Console: http://127.0.0.1:8000/  (demo user: demo@nameplate.test / demo-password-53)"
 	$(VENV)/bin/honcho start -f Procfile
 
