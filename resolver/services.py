@@ -341,7 +341,10 @@ def filter_query_log(
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> QuerySet:
-    """Entries whose name contains `name`, of that type, rcode and client, in [since, until)."""
+    """Entries whose name contains `name`, of that type, rcode and client, in [since, until).
+
+    Raises ResolverError (field `client`) for a client that is not an IP address.
+    """
     if name.strip():
         queryset = queryset.filter(query_name__contains=name.strip().lower())
     if qtype.strip():
@@ -349,7 +352,11 @@ def filter_query_log(
     if rcode.strip():
         queryset = queryset.filter(rcode=rcode.strip().upper())
     if client.strip():
-        queryset = queryset.filter(client_address=client.strip())
+        try:
+            address = ipaddress.ip_address(client.strip())
+        except ValueError:
+            raise ResolverError(f"{client.strip()} is not an IPv4 or IPv6 address", "client") from None
+        queryset = queryset.filter(client_address=str(address))
     if since:
         queryset = queryset.filter(queried_at__gte=since)
     if until:
