@@ -1,6 +1,8 @@
 import os
 import subprocess
 import sys
+import tomllib
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -69,3 +71,18 @@ def test_defaults_point_at_local_services():
     assert settings.CELERY_TASK_ACKS_LATE is True
     assert settings.CELERY_WORKER_PREFETCH_MULTIPLIER == 1
     assert settings.CELERY_ACCEPT_CONTENT == ["json"]
+
+
+def test_every_test_module_is_collected_by_make_test():
+    """A test module outside pytest's testpaths never runs in `make test` (route53's did not, once)."""
+    root = Path(settings.BASE_DIR)
+    with open(root / "pyproject.toml", "rb") as pyproject:
+        testpaths = set(tomllib.load(pyproject)["tool"]["pytest"]["ini_options"]["testpaths"])
+    top_level = [path for path in root.iterdir() if path.is_dir() and not path.name.startswith(".")]
+    uncollected = sorted(
+        str(module.relative_to(root))
+        for folder in top_level
+        if folder.name not in testpaths
+        for module in folder.rglob("test_*.py")
+    )
+    assert uncollected == []
