@@ -91,12 +91,6 @@ def _create_zone_error(error: services.ZoneError) -> Route53Error:
 def create_hosted_zone(caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
     caller.require_write("CreateHostedZone")
     reference = params["CallerReference"]
-    if HostedZone.objects.filter(owner=caller.user, caller_reference=reference).exists():
-        raise Route53Error(
-            "HostedZoneAlreadyExists",
-            f"A hosted zone has already been created with the specified caller reference: {reference}",
-            status=409,
-        )
     config = params.get("HostedZoneConfig") or {}
     delegation_set = None
     if params.get("DelegationSetId"):
@@ -122,7 +116,14 @@ def create_hosted_zone(caller: Caller, params: dict[str, Any]) -> dict[str, Any]
             is_private=bool(networks),
             networks=networks,
             source=SOURCE,
+            refuse_reused_reference=True,
         )
+    except services.CallerReferenceUsedError:
+        raise Route53Error(
+            "HostedZoneAlreadyExists",
+            f"A hosted zone has already been created with the specified caller reference: {reference}",
+            status=409,
+        ) from None
     except services.ZoneError as error:
         raise _create_zone_error(error) from None
     batch = zone.change_batches.order_by("pk").first()

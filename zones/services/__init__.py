@@ -12,6 +12,7 @@ record list's pages) and `errors`.
 
 from zones.services.changes import apply_change_batch, apply_plan, plan_changes, rule_context
 from zones.services.errors import (
+    CallerReferenceUsedError,
     ChangeBatchError,
     NameServersExhaustedError,
     ProtectedRecordError,
@@ -52,6 +53,7 @@ __all__ = [
     "DELETE",
     "UPSERT",
     "AuditLine",
+    "CallerReferenceUsedError",
     "Change",
     "ChangeBatchError",
     "NameServersExhaustedError",

@@ -19,6 +19,10 @@ class NameServersExhaustedError(ZoneError):
     """No name server is left that no zone of this name (or above or below it) already has."""
 
 
+class CallerReferenceUsedError(ZoneError):
+    """A hosted zone was already created with this caller reference (the request is not new)."""
+
+
 class ChangeBatchError(ZoneError):
     """A change batch was refused; `index` is the first failing change (0-based), `problems` all found.
 

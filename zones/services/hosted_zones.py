@@ -15,7 +15,7 @@ from kernel import bus
 from zones import rules
 from zones.models import AuditEntry, ChangeBatch, DelegationSet, Endpoint, HostedZone, Network, RecordSet
 from zones.services import locks
-from zones.services.errors import ZoneError
+from zones.services.errors import CallerReferenceUsedError, ZoneError
 from zones.services.name_servers import (
     check_delegation_set,
     is_name_server_name,
@@ -195,8 +195,12 @@ def create_hosted_zone(
     delegation_set: DelegationSet | None = None,
     source: str = "console",
     tags: dict | None = None,
+    refuse_reused_reference: bool = False,
 ) -> HostedZone:
     """Create a hosted zone with its SOA and apex NS; the same caller reference returns the same zone.
+
+    With refuse_reused_reference (Route 53's CreateHostedZone), a caller reference already used
+    raises CallerReferenceUsedError instead, also when a concurrent request took it first.
 
     A public zone gets four name servers that no zone of its name, above it or below it
     uses (name_servers.py). Raises ZoneError for a bad name, a public zone named like a TLD
@@ -207,7 +211,7 @@ def create_hosted_zone(
     if caller_reference:
         existing = HostedZone.objects.filter(owner=owner, caller_reference=caller_reference).first()
         if existing is not None:
-            return existing
+            return _reused_reference(existing, refuse_reused_reference)
     zone_name, problems = rules.normalize_zone_name(name)
     _raise_first(problems)
     if not is_private and zone_name.count(".") == 1:
@@ -294,7 +298,17 @@ def create_hosted_zone(
     except IntegrityError:
         if not caller_reference:
             raise
-        return HostedZone.objects.get(owner=owner, caller_reference=caller_reference)
+        existing = HostedZone.objects.get(owner=owner, caller_reference=caller_reference)
+        return _reused_reference(existing, refuse_reused_reference)
+    return zone
+
+
+def _reused_reference(zone: HostedZone, refuse: bool) -> HostedZone:
+    if refuse:
+        raise CallerReferenceUsedError(
+            f"A hosted zone has already been created with the caller reference {zone.caller_reference}.",
+            field="caller_reference",
+        )
     return zone
 
 

@@ -200,6 +200,23 @@ def test_zones_of_one_name_created_at_once_never_share_a_name_server(owner, othe
 
 
 @pytest.mark.django_db(transaction=True)
+def test_one_caller_reference_sent_at_once_creates_one_zone_and_refuses_the_rest(owner):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite serialises all writers, so there is no race to test")
+
+    zones, errors = _at_once(
+        4,
+        lambda index: services.create_hosted_zone(
+            owner=owner, name="retry.example", caller_reference="once", refuse_reused_reference=True
+        ),
+    )
+
+    assert len(zones) == 1 and len(errors) == 3
+    assert all(isinstance(error, services.CallerReferenceUsedError) for error in errors), errors
+    assert services.create_hosted_zone(owner=owner, name="retry.example", caller_reference="once") == zones[0]
+
+
+@pytest.mark.django_db(transaction=True)
 def test_networks_saved_at_once_never_share_a_private_listener_address(owner, other_user):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: SQLite serialises all writers, so there is no race to test")
