@@ -140,6 +140,7 @@ class RpzLogLine:
     client: str
     qname: str
     qtype: str
+    client_port: int = 0
 
     @property
     def is_passthru(self) -> bool:
@@ -160,7 +161,10 @@ def parse_rpz_log_line(line: str) -> RpzLogLine | None:
     if not group_id.isdigit() or len(parts) < 5:
         return None
     trigger, action, client, qname, qtype = parts[:5]
-    return RpzLogLine(int(group_id), trigger, action, client.rpartition("@")[0], qname, qtype)
+    address, _, port = client.rpartition("@")
+    return RpzLogLine(
+        int(group_id), trigger, action, address, qname, qtype, int(port) if port.isdigit() else 0
+    )
 
 
 def zone_text(zone: dns.zone.Zone) -> str:

@@ -7,6 +7,7 @@ transaction; the DNS server's RPZ source sees the new serial and NOTIFYs the res
 """
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import dns.name
@@ -20,6 +21,7 @@ from dnsfirewall.models import (
     FirewallRuleGroup,
     FirewallRuleGroupAssociation,
 )
+from dnsfirewall.rpz import RpzLogLine
 from dnsfirewall.rules import name_problems, normalize_override, parse_domains, rule_problems
 from kernel import bus
 from zones.models import Network
@@ -337,6 +339,40 @@ def firewall_rule_for(group: FirewallRuleGroup, qname: str) -> FirewallRule | No
             if _matches(domain, name):
                 return rule
     return None
+
+
+@dataclass(frozen=True)
+class FirewallVerdict:
+    """What the firewall did with one query, as the query log keeps it."""
+
+    action: str
+    rule_group_id: int
+    domain_list_id: int | None
+
+
+def firewall_verdicts(lines: Iterable[RpzLogLine]) -> list[FirewallVerdict | None]:
+    """The verdict behind each rpz-log line, in order; None for a group that is gone.
+
+    A rewritten answer is a BLOCK; a passthru is the ALLOW or ALERT rule that matched
+    (firewall_rule_for), a plain ALLOW when the rule changed since.
+    """
+    lines = list(lines)
+    groups = FirewallRuleGroup.objects.in_bulk({line.group_id for line in lines})
+    verdicts: list[FirewallVerdict | None] = []
+    for line in lines:
+        group = groups.get(line.group_id)
+        if group is None:
+            verdicts.append(None)
+            continue
+        rule = firewall_rule_for(group, line.qname)
+        if not line.is_passthru:
+            action = FirewallRule.Action.BLOCK
+        elif rule is not None and rule.action != FirewallRule.Action.BLOCK:
+            action = rule.action
+        else:
+            action = FirewallRule.Action.ALLOW
+        verdicts.append(FirewallVerdict(action, group.pk, rule.domain_list_id if rule else None))
+    return verdicts
 
 
 def _matches(domain: str, name: dns.name.Name) -> bool:

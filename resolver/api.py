@@ -163,6 +163,7 @@ QUERY_LOG_FILTERS = [
     OpenApiParameter("type", str, description="Query type, e.g. A."),
     OpenApiParameter("rcode", str, description="Response code, e.g. NXDOMAIN."),
     OpenApiParameter("client", str, description="Client address."),
+    OpenApiParameter("firewall_action", str, description="What the DNS Firewall did: ALLOW, BLOCK or ALERT."),
     OpenApiParameter("since", str, description="At or after (ISO 8601)."),
     OpenApiParameter("until", str, description="Before (ISO 8601)."),
 ]
@@ -188,6 +189,7 @@ class QueryLogEntryViewSet(OwnedViewSetMixin, mixins.ListModelMixin, viewsets.Ge
             qtype=params.get("type", ""),
             rcode=params.get("rcode", ""),
             client=params.get("client", ""),
+            firewall_action=params.get("firewall_action", ""),
             since=_moment(self.request, "since"),
             until=_moment(self.request, "until"),
         )

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from dnsfirewall.models import FirewallDomainList, FirewallRule, FirewallRuleGroup
 from kernel.ownership import OwnedQuerySet
 from zones.models import Network
 
@@ -143,6 +144,15 @@ class QueryLogEntry(models.Model):
     # The answer section as text, one record a line.
     answer = models.TextField(blank=True)
     latency_ms = models.FloatField(null=True, blank=True)
+    # What the DNS Firewall did with the query, as Route 53's query logs say it (read from
+    # unbound's rpz log); empty when no rule matched.
+    firewall_action = models.CharField(max_length=5, blank=True, choices=FirewallRule.Action.choices)
+    firewall_rule_group = models.ForeignKey(
+        FirewallRuleGroup, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    firewall_domain_list = models.ForeignKey(
+        FirewallDomainList, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = OwnedQuerySet.as_manager()
     owner_lookup = "network__owner"
@@ -153,3 +163,8 @@ class QueryLogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.queried_at:%H:%M:%S} {self.client_address} {self.query_name} {self.query_type}"
+
+    @property
+    def firewall_badge(self) -> str:
+        """The console's badge colour for the firewall's action."""
+        return {"ALLOW": "ok", "BLOCK": "bad", "ALERT": "warn"}.get(self.firewall_action, "")

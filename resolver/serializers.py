@@ -101,5 +101,8 @@ class QueryLogEntrySerializer(serializers.ModelSerializer):
             "rcode",
             "answer",
             "latency_ms",
+            "firewall_action",
+            "firewall_rule_group",
+            "firewall_domain_list",
         ]
         read_only_fields = fields

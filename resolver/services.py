@@ -18,7 +18,7 @@ from django.db.models.functions import TruncMinute
 from django.utils import timezone
 
 from dnsfirewall import services as firewall_services
-from dnsfirewall.models import FirewallRuleGroup
+from dnsfirewall.models import FirewallRule, FirewallRuleGroup
 from kernel import bus
 from kernel.listeners import listeners_by_role
 from resolver import rules
@@ -338,12 +338,15 @@ def filter_query_log(
     qtype: str = "",
     rcode: str = "",
     client: str = "",
+    firewall_action: str = "",
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> QuerySet:
-    """Entries whose name contains `name`, of that type, rcode and client, in [since, until).
+    """Entries whose name contains `name`, of that type, rcode, client and firewall action, in
+    [since, until).
 
-    Raises ResolverError (field `client`) for a client that is not an IP address.
+    Raises ResolverError (field `client` or `firewall_action`) for a client that is not an IP
+    address or an action that is not the firewall's.
     """
     if name.strip():
         queryset = queryset.filter(query_name__contains=name.strip().lower())
@@ -357,6 +360,11 @@ def filter_query_log(
         except ValueError:
             raise ResolverError(f"{client.strip()} is not an IPv4 or IPv6 address", "client") from None
         queryset = queryset.filter(client_address=str(address))
+    if firewall_action.strip():
+        action = firewall_action.strip().upper()
+        if action not in FirewallRule.Action.values:
+            raise ResolverError(f"{firewall_action.strip()} is not ALLOW, BLOCK or ALERT", "firewall_action")
+        queryset = queryset.filter(firewall_action=action)
     if since:
         queryset = queryset.filter(queried_at__gte=since)
     if until:

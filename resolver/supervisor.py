@@ -25,6 +25,7 @@ from resolver import control, services
 from resolver.config import InstanceConfig, render_unbound_conf
 from resolver.dnstap import DnstapListener, LoggedQuery
 from resolver.errors import UnboundControlError
+from resolver.firewall_log import FirewallLog
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +48,7 @@ class Instance:
         self.log_queue = log_queue
         self.process: subprocess.Popen | None = None
         self.dnstap: DnstapListener | None = None
+        self.firewall_log: FirewallLog | None = None
         self.next_start_at = 0.0
 
     @property
@@ -97,6 +99,10 @@ class Instance:
         elif not self.config.is_query_logged and self.dnstap is not None:
             self.dnstap.stop()
             self.dnstap = None
+        if not (self.config.is_query_logged and self.config.firewall_clauses):
+            self.firewall_log = None
+        elif self.firewall_log is None:
+            self.firewall_log = FirewallLog(self.config.logfile)
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -186,6 +192,9 @@ class Supervisor:
                 break
             batches[network_id].append(asdict(logged))
         for network_id, rows in batches.items():
+            instance = self.instances.get(str(network_id))
+            if instance is not None and instance.firewall_log is not None:
+                instance.firewall_log.label(rows)
             services.record_queries(network_id, rows)
 
     def stop_all(self) -> None:

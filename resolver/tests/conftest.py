@@ -56,15 +56,17 @@ class RunningSupervisor:
 
 @pytest.fixture
 def our_dns(resolver_settings):
-    """Our DNS server: root, tld and auth on free ports, the private listener on DNS_PRIVATE_ADDRESSES."""
+    """Our DNS server: root, tld, auth and the firewall's rpz on free ports, the private listener on
+    DNS_PRIVATE_ADDRESSES."""
     resolver_settings.DNS_PRIVATE_ADDRESSES = PRIVATE_ADDRESSES
     resolver_settings.DNS_PRIVATE_PORT = free_port_on(PRIVATE_ADDRESSES)
-    public = ["auth=127.0.0.1:0", "tld=127.0.0.1:0", "root=127.0.0.1:0"]
+    public = ["auth=127.0.0.1:0", "tld=127.0.0.1:0", "root=127.0.0.1:0", "rpz=127.0.0.1:0"]
     private = [f"private={address}:{resolver_settings.DNS_PRIVATE_PORT}" for address in PRIVATE_ADDRESSES]
     with LiveDnsServer(public + private) as server:
         resolver_settings.DNS_SERVER_LISTEN = [
             f"{role}=127.0.0.1:{server.port(role)}" for role in ("auth", "tld", "root")
         ]
+        resolver_settings.RESOLVER_FIREWALL_PRIMARY = f"127.0.0.1@{server.port('rpz')}"
         yield server
 
 

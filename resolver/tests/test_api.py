@@ -190,10 +190,10 @@ def test_another_account_sees_and_touches_nothing_of_yours(owner, owner_api, oth
 
 def test_the_query_log_is_searched_by_its_filters(owner, owner_api, office):
     now = timezone.now()
-    for name, rtype, rcode, client in (
-        ("www.corp.internal.", "A", "NOERROR", "10.20.0.1"),
-        ("db.corp.internal.", "AAAA", "NXDOMAIN", "10.20.0.2"),
-        ("www.example.com.", "A", "NOERROR", "10.20.0.2"),
+    for name, rtype, rcode, client, firewall_action in (
+        ("www.corp.internal.", "A", "NOERROR", "10.20.0.1", ""),
+        ("db.corp.internal.", "AAAA", "NXDOMAIN", "10.20.0.2", "BLOCK"),
+        ("www.example.com.", "A", "NOERROR", "10.20.0.2", "ALERT"),
     ):
         QueryLogEntry.objects.create(
             network=office,
@@ -202,6 +202,7 @@ def test_the_query_log_is_searched_by_its_filters(owner, owner_api, office):
             query_name=name,
             query_type=rtype,
             rcode=rcode,
+            firewall_action=firewall_action,
         )
 
     def names(query: str) -> list[str]:
@@ -214,6 +215,11 @@ def test_the_query_log_is_searched_by_its_filters(owner, owner_api, office):
     assert names("type=aaaa") == ["db.corp.internal."]
     assert names("rcode=NOERROR&client=10.20.0.2") == ["www.example.com."]
     assert names(f"network={office.pk}&name=www") == ["www.corp.internal.", "www.example.com."]
+    assert names("firewall_action=alert") == ["www.example.com."]
+    wrong = owner_api.get("/api/v1/resolver/query-log?firewall_action=DROP")
+    assert wrong.status_code == 400 and wrong.json() == {
+        "firewall_action": ["DROP is not ALLOW, BLOCK or ALERT"]
+    }
     bad = owner_api.get("/api/v1/resolver/query-log?since=yesterday")
     assert bad.status_code == 400 and bad.json() == {"since": ["yesterday is not a date and time (ISO 8601)"]}
     minutes = owner_api.get(f"/api/v1/resolver/query-log/per-minute?network={office.pk}&minutes=5").json()
