@@ -17,6 +17,7 @@ from resolver.tests.conftest import (
     wait_for_rcode,
 )
 from tests.support import wait_until
+from zones import services as zone_services
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -121,3 +122,30 @@ def test_a_killed_instance_is_restarted_with_the_same_rules(owner, supervisor, p
 
     wait_until(lambda: supervisor.pid(office) not in (None, pid), what="a new unbound")
     wait_for_answer(listener, "www.partner.example.", ["198.51.100.7"])
+
+
+def test_a_network_changed_or_deleted_reaches_its_resolver_at_once(owner, supervisor, partner):
+    # The fixture resyncs only every 30 s: what happens here comes from the bus.
+    office = make_network(owner, "office")
+    listener = inbound_endpoint(owner, office)
+    wait_until(lambda: supervisor.pid(office), what="the network's unbound")
+
+    zone_services.save_network(owner=owner, name="office", cidrs=["10.77.0.0/16"], network=office)
+    wait_until(
+        lambda: "10.77.0.0/16" in supervisor.instance(office).config.access_control, what="the new CIDR"
+    )
+    pid = supervisor.pid(office)
+    zone_services.delete_network(office)
+
+    wait_until(
+        lambda: supervisor.instance(office) is None and not process_exists(pid), what="the resolver to stop"
+    )
+    assert rcode_of(ask(listener, "www.partner.example.")) is None
+
+
+def process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True

@@ -94,6 +94,9 @@ def save_network(*, owner: Any, name: str, cidrs: list[str], network: Network | 
             network.save(update_fields=["name", "cidrs"])
             for zone in network.hosted_zones.all():
                 bump_serial(zone, source=ChangeBatch.Source.SYSTEM, comment=f"network {name} changed")
+            # Its resolver admits the network's CIDRs: it is rewritten now, not at the next resync.
+            network_id = network.pk
+            transaction.on_commit(lambda: bus.publish_resolver_change(network_id))
     return network
 
 
@@ -114,7 +117,11 @@ def delete_network(network: Network) -> None:
     """Delete a network. Raises ZoneError while a private zone is bound to it."""
     if network.hosted_zones.exists():
         raise ZoneError("Private hosted zones are bound to this network; unbind them first.")
-    network.delete()
+    network_id = network.pk
+    with transaction.atomic():
+        network.delete()
+        # Its resolver stops now, not at the next resync.
+        transaction.on_commit(lambda: bus.publish_resolver_change(network_id))
 
 
 def save_endpoint(
