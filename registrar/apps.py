@@ -13,9 +13,13 @@ class RegistrarConfig(AppConfig):
         # the app registry is ready.
         from registrar.registry import commands
         from registrar.registry.seed import seed_after_migrate
+        from registrar.registry.zonedata import delegated_hosts
         from registrar.services import read_registry_messages
+        from zones.services.name_servers import register_delegation_lookup
 
         # Reference data, like Django's own content types: created once the tables exist.
         post_migrate.connect(seed_after_migrate, sender=self, dispatch_uid="registrar-registry-seed")
         # The registry wakes us right after a commit that queued a poll message for us.
         commands.subscribe(settings.REGISTRAR_CLIENT_ID, read_registry_messages)
+        # A new hosted zone never gets the hosts the registry still delegates its name to.
+        register_delegation_lookup(delegated_hosts)

@@ -171,3 +171,12 @@ class RegistryZoneSource:
     def load(self, key: str) -> ZoneData | None:
         name = key.removeprefix(bus.REGISTRY_KEY_PREFIX)
         return zone_data_from_dns_zone(build_zone(name), key=key)
+
+
+def delegated_hosts(names: list[str]) -> list[str]:
+    """The name servers the registry delegates any of `names` (absolute) to, deleted domains aside."""
+    stored = [name.rstrip(".").lower() for name in names]
+    delegations = m.DomainObject.objects.filter(name__in=stored, deleted_at=None).values_list(
+        "name_servers", flat=True
+    )
+    return [host for hosts in delegations for host in hosts]

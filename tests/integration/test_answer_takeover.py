@@ -14,7 +14,7 @@ import pytest
 
 from tests.support import LiveDnsServer, buy_domain, name_server_address, wait_for_delegation, wait_until
 from zones import services as zone_services
-from zones.models import HostedZone
+from zones.models import DelegationSet, HostedZone
 from zones.rules import RecordSetSpec
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -128,6 +128,36 @@ def test_a_zone_named_like_a_bought_domain_takes_none_of_its_answers(owner, othe
     zone_services.delete_hosted_zone(ours)
     wait_until(lambda: ask(live_dns, "www.a-domain.com.").rcode() == dns.rcode.REFUSED, what="A's zone to go")
     assert ask(live_dns, "www.a-domain.com.", at=theirs.name_servers[0]).rcode() == dns.rcode.NOERROR
+
+
+def test_a_domain_still_delegated_to_a_deleted_zones_hosts_never_lends_them_to_another_zone(
+    owner, other_user, live_dns, settings
+):
+    domain = buy_domain(owner, "dangling.com")
+    old_hosts = set(domain.hosted_zone.name_servers)
+    wait_for_delegation(live_dns, "dangling.com.")
+    zone_services.delete_hosted_zone(domain.hosted_zone)
+    per_domain = len(settings.DNS_NAMESERVER_ADDRESSES) // len(settings.DNS_NAMESERVER_DOMAINS)
+
+    # B makes zones of the name until none is left: none gets a host the registry delegates it to.
+    theirs = [
+        zone_services.create_hosted_zone(owner=other_user, name="dangling.com") for _ in range(per_domain - 1)
+    ]
+    with pytest.raises(zone_services.NameServersExhaustedError):
+        zone_services.create_hosted_zone(owner=other_user, name="dangling.com")
+    assert not old_hosts & {host for zone in theirs for host in zone.name_servers}
+    # Nor a reusable delegation set that happens to hold one of them.
+    lucky = zone_services.create_delegation_set(owner=other_user)
+    DelegationSet.objects.filter(pk=lucky.pk).update(name_servers=sorted(old_hosts))
+    lucky.refresh_from_db()
+    with pytest.raises(zone_services.ZoneError) as refused:
+        zone_services.create_hosted_zone(owner=other_user, name="dangling.com", delegation_set=lucky)
+    assert refused.value.field == "delegation_set" and "still delegates" in refused.value.message
+    add_a(theirs[0], "www", B_ADDRESS)
+    wait_for_answer(live_dns, "www.dangling.com.", B_ADDRESS, at=theirs[0].name_servers[0])
+    # What a resolver following the registry reaches: nothing of B's.
+    for host in old_hosts:
+        assert ask(live_dns, "www.dangling.com.", at=host).rcode() == dns.rcode.REFUSED
 
 
 def test_the_registrys_delegation_wins_over_an_older_zone_of_another_account(owner, other_user, live_dns):

@@ -8,11 +8,12 @@ holds one host under each domain, as Route 53 spreads a set over four TLDs.
 The DNS server answers a public zone only on the addresses of its own delegation set's
 hosts, so what keeps zones apart is that two zones of one name, or of a name and a name
 below it, never share a host (`hosts_near`, `pick_name_servers`,
-`check_delegation_set`): Route 53's rule for same-name and parent/child zones.
+`check_delegation_set`): Route 53's rule for same-name and parent/child zones. Nor does a
+new zone get a host the registry still delegates its name to (`delegated_hosts`).
 """
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.db.models import Q
@@ -77,6 +78,35 @@ def lock_name_servers() -> None:
     locks.hold(locks.NAME_SERVERS)
 
 
+# Where the world already delegates names (the registry, registered by registrar/apps.py):
+# each returns the hosts some of the given names are delegated to.
+_delegation_lookups: list[Callable[[list[str]], Iterable[str]]] = []
+
+
+def register_delegation_lookup(lookup: Callable[[list[str]], Iterable[str]]) -> None:
+    _delegation_lookups.append(lookup)
+
+
+def _names_and_above(zone_name: str) -> list[str]:
+    labels = zone_name.rstrip(".").split(".")
+    return [".".join(labels[index:]) + "." for index in range(len(labels) - 1)]
+
+
+def delegated_hosts(zone_name: str) -> set[str]:
+    """The hosts the world delegates `zone_name`, or a name above it, to (absolute, lower case).
+
+    A new zone of that name must not get them even when no zone holds them now: a domain
+    whose zone was deleted is still delegated to its old hosts, and whoever got them next
+    would answer for it (a dangling delegation).
+    """
+    names = _names_and_above(zone_name)
+    return {
+        host.lower() if host.endswith(".") else host.lower() + "."
+        for lookup in _delegation_lookups
+        for host in lookup(names)
+    }
+
+
 def hosts_near(zone_name: str, *, exclude: HostedZone | None = None) -> set[str]:
     """The name servers of every public zone named `zone_name`, above it or below it."""
     above = []
@@ -102,15 +132,24 @@ def pick_name_servers(zone_name: str | None = None) -> list[str]:
     transaction that stores the set.
     """
     domains = name_server_domains()
-    taken = hosts_near(zone_name) if zone_name else set()
+    near = hosts_near(zone_name) if zone_name else set()
+    delegated = delegated_hosts(zone_name) if zone_name else set()
     pool = name_server_pool()
     hosts = []
     for domain in domains:
-        free = [host for host in pool if host.endswith(f".{domain}.") and host not in taken]
-        if not free:
+        under = [host for host in pool if host.endswith(f".{domain}.")]
+        free = [host for host in under if host not in near and host not in delegated]
+        if not free and all(host in near for host in under):
             raise NameServersExhaustedError(
                 f"{zone_name} cannot get four name servers of its own: every name server under "
                 f"{domain} already serves a hosted zone of this name, or of a name above or below it.",
+                field="name",
+            )
+        if not free:
+            raise NameServersExhaustedError(
+                f"{zone_name} cannot get four name servers of its own: every name server under {domain} "
+                "serves a hosted zone of this name, above or below it, or is one the registry still "
+                "delegates the name to.",
                 field="name",
             )
         hosts.append(free[secrets.randbelow(len(free))])
@@ -128,5 +167,13 @@ def check_delegation_set(delegation_set: DelegationSet, zone_name: str) -> None:
             f"delegation set {delegation_set.pk}: its name servers {', '.join(shared)} already serve a "
             f"hosted zone named {zone_name} or a name above or below it, and two such zones never share "
             "a name server; choose another delegation set, or none for four new name servers.",
+            field="delegation_set",
+        )
+    delegated = sorted(set(delegation_set.name_servers) & delegated_hosts(zone_name))
+    if delegated:
+        raise ZoneError(
+            f"delegation set {delegation_set.pk}: the registry still delegates {zone_name} to its name "
+            f"servers {', '.join(delegated)}, which would answer for whoever holds that domain; choose "
+            "another delegation set, or none for four new name servers.",
             field="delegation_set",
         )
