@@ -45,6 +45,17 @@ class QuietIdleDispatchers(logging.Filter):
 for _celery_logger in ("celery.worker.strategy", "celery.app.trace"):
     logging.getLogger(_celery_logger).addFilter(QuietIdleDispatchers())
 
+# A worker holds a task waiting out its countdown unacknowledged; should the wait and the run
+# outlast the broker's visibility timeout, Redis would hand it to a second worker as well.
+RETRY_COUNTDOWN_CAP_SECONDS = max(
+    1, int(settings.CELERY_VISIBILITY_TIMEOUT - settings.CELERY_TASK_TIME_LIMIT)
+)
+
+
+def retry_countdown_seconds(retries: int) -> float:
+    """Exponential back-off with jitter for the next try, capped by RETRY_COUNTDOWN_CAP_SECONDS."""
+    return rules.backoff_seconds(retries + 1, cap=RETRY_COUNTDOWN_CAP_SECONDS, jitter=random.random())
+
 
 @shared_task(name="healthchecks.dispatch_due_checks", ignore_result=True)
 def dispatch_due_checks() -> int:
@@ -82,7 +93,7 @@ def run_probes(token: str, items: list[list]) -> int:
     ignore_result=True,
     autoretry_for=(redis.RedisError,),
     retry_backoff=2,
-    retry_backoff_max=60,
+    retry_backoff_max=RETRY_COUNTDOWN_CAP_SECONDS,
     max_retries=None,
 )
 def sync_health_view_task() -> int:
@@ -150,8 +161,7 @@ def deliver_notification(self, notification_id: int) -> str:
     try:
         return alerting.deliver_notification(notification_id=notification_id)
     except alerting.TemporaryDeliveryFailure as error:
-        countdown = rules.backoff_seconds(self.request.retries + 1, jitter=random.random())
-        raise self.retry(exc=error, countdown=countdown)
+        raise self.retry(exc=error, countdown=retry_countdown_seconds(self.request.retries))
 
 
 @shared_task(
@@ -176,6 +186,5 @@ def send_subscription_confirmation(self, subscription_id: int, token: str, code:
             logger.warning("confirmation to %s refused: %s", subscription.endpoint, error.message)
             alerting.finish_confirmation_claim(subscription_id=subscription_id, token=token)
             return
-        countdown = rules.backoff_seconds(self.request.retries + 1, jitter=random.random())
-        raise self.retry(exc=error, countdown=countdown)
+        raise self.retry(exc=error, countdown=retry_countdown_seconds(self.request.retries))
     alerting.finish_confirmation_claim(subscription_id=subscription_id, token=token)

@@ -322,10 +322,35 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 3600
-CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
-CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
-# Tasks not acknowledged within this many seconds are delivered again (acks_late on Redis).
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+# Redis does not know which worker holds a task: one taken and not yet acknowledged (acks_late)
+# goes back to its queue once it has been out CELERY_VISIBILITY_TIMEOUT seconds, whether its
+# worker died or is still running it. So the timeout is how long a killed worker's tasks wait
+# before another worker runs them, and it must exceed the longest a task can run: the hard time
+# limit (no task sets its own) defaults to 80% of it, and retry countdowns are capped below it
+# (healthchecks/tasks.py), since a worker holds a countdown task unacknowledged until it is due.
+# Five minutes: ordinary tasks take seconds, the longest (planning a 1,000,000-record zone
+# import) about three (docs/deployment.md); an alert a dead worker held goes out within five.
+# The thread pool (the Procfile's, the systemd units') does not enforce time limits: there the
+# bound is each task's own timeouts (probes 9 s at most, mail and HTTP deliveries 10 s).
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 300)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # Every worker looks for such tasks every 10 s; by default kombu scans only every tenth look.
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": 1,
+    # A broker that vanished without closing the connection (a host or link gone) times out a
+    # read instead of hanging the worker or a publishing web request; well above BRPOP's 1 s.
+    "socket_timeout": 15,
+    "socket_connect_timeout": 5,
+}
+CELERY_TASK_TIME_LIMIT = env_float("CELERY_TASK_TIME_LIMIT", CELERY_VISIBILITY_TIMEOUT * 0.8)
+CELERY_TASK_SOFT_TIME_LIMIT = env_float("CELERY_TASK_SOFT_TIME_LIMIT", CELERY_TASK_TIME_LIMIT * 0.875)
+if not 0 < CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT < CELERY_VISIBILITY_TIMEOUT:
+    raise ImproperlyConfigured(
+        f"CELERY_TASK_SOFT_TIME_LIMIT ({CELERY_TASK_SOFT_TIME_LIMIT}) < CELERY_TASK_TIME_LIMIT "
+        f"({CELERY_TASK_TIME_LIMIT}) < CELERY_VISIBILITY_TIMEOUT ({CELERY_VISIBILITY_TIMEOUT}) does not "
+        "hold: a task still running would be handed to a second worker"
+    )
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TASK_DEFAULT_QUEUE = "celery"

@@ -15,7 +15,7 @@ def plan_import(job_id: int) -> str:
     return importexport.plan_import_job(job).status
 
 
-@shared_task(name="zones.apply_import", soft_time_limit=1800, time_limit=1900)
+@shared_task(name="zones.apply_import")
 def apply_import(job_id: int) -> str:
     """Apply a previewed import as one change batch; only the first delivery claims the job."""
     job = ImportJob.objects.filter(pk=job_id).select_related("hosted_zone", "owner").first()
