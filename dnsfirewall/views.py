@@ -17,26 +17,27 @@ from dnsfirewall.models import (
     FirewallRuleGroupAssociation,
 )
 from kernel.ownership import get_owned_object_or_404
-from kernel.views import show_service_error
+from kernel.views import list_with_create_form, show_service_error
 
 
 @login_required
 def domain_list_list(request: HttpRequest) -> HttpResponse:
     form = forms.DomainListForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            domain_list = services.create_domain_list(
-                owner=request.user, name=form.cleaned_data["name"], domains=form.domain_lines()
-            )
-        except FirewallError as error:
-            show_service_error(form, error)
-        else:
-            messages.success(
-                request, f"Domain list {domain_list.name} saved with {len(domain_list.domains)} domains."
-            )
-            return redirect("dnsfirewall-domain-list-list")
     lists = FirewallDomainList.objects.owned_by(request.user).annotate(rule_count=Count("rules"))
-    return render(request, "dnsfirewall/domain_list_list.html", {"form": form, "domain_lists": lists})
+    return list_with_create_form(
+        request,
+        form,
+        create=lambda: services.create_domain_list(
+            owner=request.user, name=form.cleaned_data["name"], domains=form.domain_lines()
+        ),
+        refusal=FirewallError,
+        created_message=lambda domain_list: (
+            f"Domain list {domain_list.name} saved with {len(domain_list.domains)} domains."
+        ),
+        success_url="dnsfirewall-domain-list-list",
+        template_name="dnsfirewall/domain_list_list.html",
+        context={"domain_lists": lists},
+    )
 
 
 @login_required

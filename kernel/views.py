@@ -1,8 +1,12 @@
-"""What every view does with a service's refusal."""
+"""What every view does with a service's refusal, and the page shape many views share."""
+
+from collections.abc import Callable
+from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 
 from kernel.errors import ServiceError
 
@@ -35,3 +39,32 @@ def show_service_error(
         target.add_error(field if field in target.fields else None, reason)
     else:
         messages.error(target, reason)
+
+
+def list_with_create_form(
+    request: HttpRequest,
+    form: forms.BaseForm,
+    *,
+    create: Callable[[], Any],
+    refusal: type[ServiceError],
+    created_message: Callable[[Any], str],
+    success_url: str,
+    template_name: str,
+    context: dict[str, Any],
+) -> HttpResponse:
+    """A page of the user's own objects with a form that creates one.
+
+    A valid POST calls `create()`: what it made is announced with `created_message(made)` and
+    the answer redirects to `success_url` (a URL name or path). A `refusal` it raises stands
+    beside the form's field and the page is shown again with the input kept. `context` is the
+    rest of the page (the list); the form is `form` in it.
+    """
+    if request.method == "POST" and form.is_valid():
+        try:
+            made = create()
+        except refusal as error:
+            show_service_error(form, error)
+        else:
+            messages.success(request, created_message(made))
+            return redirect(success_url)
+    return render(request, template_name, {"form": form, **context})

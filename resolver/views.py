@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from kernel.ownership import get_owned_object_or_404
-from kernel.views import show_service_error
+from kernel.views import list_with_create_form, show_service_error
 from resolver import forms, services
 from resolver.errors import ResolverError
 from resolver.models import QueryLogConfig, QueryLogEntry, ResolverEndpoint, ResolverRule
@@ -21,20 +21,21 @@ QUERY_LOG_PAGE_SIZE = 100
 @login_required
 def endpoint_list(request: HttpRequest) -> HttpResponse:
     form = forms.ResolverEndpointForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.create_resolver_endpoint(owner=request.user, **form.cleaned_data)
-        except ResolverError as error:
-            show_service_error(form, error)
-        else:
-            messages.success(request, f"Endpoint {form.cleaned_data['name']} created.")
-            return redirect("resolver-endpoint-list")
     endpoints = (
         ResolverEndpoint.objects.owned_by(request.user)
         .select_related("network")
         .prefetch_related("addresses")
     )
-    return render(request, "resolver/endpoint_list.html", {"form": form, "endpoints": endpoints})
+    return list_with_create_form(
+        request,
+        form,
+        create=lambda: services.create_resolver_endpoint(owner=request.user, **form.cleaned_data),
+        refusal=ResolverError,
+        created_message=lambda endpoint: f"Endpoint {endpoint.name} created.",
+        success_url="resolver-endpoint-list",
+        template_name="resolver/endpoint_list.html",
+        context={"endpoints": endpoints},
+    )
 
 
 @login_required
@@ -53,17 +54,17 @@ def endpoint_delete(request: HttpRequest, endpoint_id: int) -> HttpResponse:
 @login_required
 def rule_list(request: HttpRequest) -> HttpResponse:
     form = forms.ResolverRuleForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.create_resolver_rule(owner=request.user, **form.cleaned_data)
-        except ResolverError as error:
-            show_service_error(form, error)
-        else:
-            messages.success(request, f"Rule {form.cleaned_data['name']} created.")
-            return redirect("resolver-rule-list")
     rules = ResolverRule.objects.owned_by(request.user).prefetch_related("networks")
-    context = {"form": form, "rules": rules, "association": forms.NetworkChoiceForm(user=request.user)}
-    return render(request, "resolver/rule_list.html", context)
+    return list_with_create_form(
+        request,
+        form,
+        create=lambda: services.create_resolver_rule(owner=request.user, **form.cleaned_data),
+        refusal=ResolverError,
+        created_message=lambda rule: f"Rule {rule.name} created.",
+        success_url="resolver-rule-list",
+        template_name="resolver/rule_list.html",
+        context={"rules": rules, "association": forms.NetworkChoiceForm(user=request.user)},
+    )
 
 
 @login_required
