@@ -37,46 +37,124 @@ from zones.models import AuditEntry, ChangeBatch, HostedZone, RecordSet
 from zones.regions import latency_regions
 from zones.vocabulary import FailoverRole, RoutingPolicy
 
+# The columns a record set is read from, as tuples (values_list) streamed in chunks: model
+# instances for every row of a million-record zone held at once (the queryset's cache) were
+# most of the server's start-up time and memory.
+_ROW_COLUMNS = (
+    "name",
+    "type",
+    "ttl",
+    "values",
+    "policy",
+    "set_identifier",
+    "weight",
+    "region",
+    "failover",
+    "continent",
+    "country",
+    "subdivision",
+    "health_check_id",
+    "alias_target_name",
+    "alias_endpoint_id",
+    "evaluate_target_health",
+    "alias_endpoint__name",
+    "alias_endpoint__addresses",
+    "alias_endpoint__health_check_id",
+    "alias_endpoint__ttl",
+)
+ROWS_PER_FETCH = 2000
 
-def record_set_data(row: RecordSet) -> RecordSetData:
-    """One RecordSet row, through its spec, as the engine's RecordSetData."""
-    spec = row.to_spec()
-    policy = RoutingPolicy(spec.policy)
-    alias = None
-    if spec.alias_target_name:
-        alias = AliasTarget(name=dns.name.from_text(spec.alias_target_name))
-    elif spec.alias_endpoint_id is not None:
-        endpoint = row.alias_endpoint
-        alias = AliasTarget(
-            endpoint=Endpoint(
-                label=endpoint.name,
-                addresses=tuple(endpoint.addresses),
-                health_check_id=endpoint.health_check_id,
-                ttl=endpoint.ttl,
+
+class RecordSetReader:
+    """Rows of `_ROW_COLUMNS` as the engine's RecordSetData.
+
+    A name is parsed once for its rows (they come ordered by name), and the names of one
+    parent share its Name's labels, so a zone's labels are held once. Types and policies
+    are looked up once each.
+    """
+
+    def __init__(self) -> None:
+        self._name_text = ""
+        self._name: dns.name.Name | None = None
+        self._parents: dict[str, dns.name.Name] = {}
+        self._types: dict[str, dns.rdatatype.RdataType] = {}
+
+    def name(self, text: str) -> dns.name.Name:
+        if text == self._name_text:
+            return self._name
+        first, _, parent_text = text.partition(".")
+        if first and parent_text and text.isascii() and "\\" not in text:
+            parent = self._parents.get(parent_text)
+            if parent is None:
+                parent = self._parents[parent_text] = dns.name.from_text(parent_text)
+            name = dns.name.Name((first.encode(), *parent.labels))
+        else:
+            name = dns.name.from_text(text)
+        self._name_text, self._name = text, name
+        return name
+
+    def rdtype(self, text: str) -> dns.rdatatype.RdataType:
+        rdtype = self._types.get(text)
+        if rdtype is None:
+            rdtype = self._types[text] = dns.rdatatype.from_text(text)
+        return rdtype
+
+    def record_set(self, row: tuple) -> RecordSetData:
+        (
+            name,
+            rdtype,
+            ttl,
+            values,
+            policy,
+            set_identifier,
+            weight,
+            region,
+            failover,
+            continent,
+            country,
+            subdivision,
+            health_check_id,
+            alias_target_name,
+            alias_endpoint_id,
+            evaluate_target_health,
+            endpoint_name,
+            endpoint_addresses,
+            endpoint_health_check_id,
+            endpoint_ttl,
+        ) = row
+        policy = RoutingPolicy(policy)
+        alias = None
+        if alias_target_name:
+            alias = AliasTarget(name=dns.name.from_text(alias_target_name))
+        elif alias_endpoint_id is not None:
+            alias = AliasTarget(
+                endpoint=Endpoint(
+                    label=endpoint_name,
+                    addresses=tuple(endpoint_addresses),
+                    health_check_id=endpoint_health_check_id,
+                    ttl=endpoint_ttl,
+                )
             )
+        geolocation = None
+        if policy is RoutingPolicy.GEOLOCATION:
+            geolocation = Geolocation(
+                continent=continent or None, country=country or None, subdivision=subdivision or None
+            )
+        return RecordSetData(
+            name=self.name(name),
+            rdtype=self.rdtype(rdtype),
+            ttl=ttl if ttl is not None else 0,
+            rdatas=tuple(values),
+            policy=policy,
+            set_identifier=set_identifier,
+            weight=weight,
+            region=region or None,
+            failover=FailoverRole(failover) if failover else None,
+            geolocation=geolocation,
+            health_check_id=health_check_id,
+            alias=alias,
+            evaluate_target_health=evaluate_target_health,
         )
-    geolocation = None
-    if policy is RoutingPolicy.GEOLOCATION:
-        geolocation = Geolocation(
-            continent=spec.continent or None,
-            country=spec.country or None,
-            subdivision=spec.subdivision or None,
-        )
-    return RecordSetData(
-        name=dns.name.from_text(spec.name),
-        rdtype=dns.rdatatype.from_text(spec.type),
-        ttl=spec.ttl if spec.ttl is not None else 0,
-        rdatas=spec.values,
-        policy=policy,
-        set_identifier=spec.set_identifier,
-        weight=spec.weight,
-        region=spec.region or None,
-        failover=FailoverRole(spec.failover) if spec.failover else None,
-        geolocation=geolocation,
-        health_check_id=spec.health_check_id,
-        alias=alias,
-        evaluate_target_health=spec.evaluate_target_health,
-    )
 
 
 def hosted_zone_data(zone: HostedZone) -> ZoneData:
@@ -89,7 +167,12 @@ def hosted_zone_data(zone: HostedZone) -> ZoneData:
 
 
 def _zone_data(zone: HostedZone, record_sets) -> ZoneData:
-    rows = record_sets.select_related("alias_endpoint").order_by("name", "type", "set_identifier")
+    rows = (
+        record_sets.order_by("name", "type", "set_identifier")
+        .values_list(*_ROW_COLUMNS)
+        .iterator(chunk_size=ROWS_PER_FETCH)
+    )
+    reader = RecordSetReader()
     private_addresses = ()
     if zone.is_private:
         private_addresses = tuple(
@@ -103,7 +186,7 @@ def _zone_data(zone: HostedZone, record_sets) -> ZoneData:
     return ZoneData(
         origin=dns.name.from_text(zone.name),
         serial=zone.serial,
-        record_sets=[record_set_data(row) for row in rows],
+        record_sets=[reader.record_set(row) for row in rows],
         key=str(zone.pk),
         private_addresses=private_addresses,
         name_servers=tuple(dns.name.from_text(host) for host in zone.name_servers),

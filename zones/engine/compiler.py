@@ -19,6 +19,8 @@ read beyond its own, each name's count of children, and which templates carry th
 negative SOA.
 """
 
+from collections.abc import MutableMapping
+
 import dns.name
 import dns.rdatatype
 import dns.rrset
@@ -30,6 +32,7 @@ from zones.engine.nodes import TracingStore, ZoneStore
 from zones.engine.policies import QueryContext
 from zones.engine.render import AA, QR, head, name_key, render, render_plain, render_tail
 from zones.engine.resolver import Resolution, add_additional, refer, resolve
+from zones.engine.shards import ShardedMap
 from zones.engine.snapshot import ZoneSnapshot
 
 CHAIN_TYPES = (dns.rdatatype.A, dns.rdatatype.AAAA)
@@ -132,6 +135,23 @@ def compile_zone(data: ZoneData) -> ZoneSnapshot:
     _, negative_tail = render_tail(([index.negative_soa],))
     depends_on = {owner: frozenset(keys) for owner, keys in found.depends_on.items()}
     origin_key = index.origin_key
+    has_wildcards = any(key.startswith(b"\x01*") for key in names if key != origin_key)
+    child_counts = count_children(names, origin_key)
+    # Each table into shards (shards.py), its dictionary dropped before the next is split,
+    # so that at most one table is held twice at a time.
+    tables = {
+        "names": names,
+        "answers": answers,
+        "rrsets": rrsets,
+        "groups": groups,
+        "referrals": referrals,
+        "dependents": dependents_of(depends_on),
+        "depends_on": depends_on,
+        "child_counts": child_counts,
+    }
+    del names, answers, rrsets, groups, referrals, depends_on, child_counts
+    for table in tables:
+        tables[table] = ShardedMap(tables[table])
     return ZoneSnapshot(
         origin=data.origin,
         origin_key=origin_key,
@@ -142,21 +162,14 @@ def compile_zone(data: ZoneData) -> ZoneSnapshot:
         notify_targets=tuple(data.notify_targets),
         soa=index.soa,
         negative_soa=index.negative_soa,
-        names=names,
-        answers=answers,
-        rrsets=rrsets,
-        groups=groups,
-        referrals=referrals,
         negative_tail=negative_tail,
-        has_wildcards=any(key.startswith(b"\x01*") for key in names if key != origin_key),
+        has_wildcards=has_wildcards,
         record_count=record_count,
         name_servers=frozenset(name_key(host) for host in data.name_servers),
         owner=data.owner,
         created=data.created,
-        dependents=dependents_of(depends_on),
-        depends_on=depends_on,
-        child_counts=count_children(names, origin_key),
         soa_keys=frozenset(found.soa_keys),
+        **tables,
     )
 
 
@@ -169,7 +182,7 @@ def referral(store: ZoneStore, cut: dns.name.Name) -> tuple[bytes, bytes]:
 
 
 def _answer_static(
-    index: ZoneIndex, static: StaticSet, set_key: bytes, answers: dict, found: Dependencies
+    index: ZoneIndex, static: StaticSet, set_key: bytes, answers: MutableMapping, found: Dependencies
 ) -> None:
     """The template of a static set asked for at its own name: the set plus its additional addresses.
 
@@ -189,7 +202,12 @@ def _answer_static(
 
 
 def _answer_chain(
-    index: ZoneIndex, static: StaticSet, rdtype: int, set_key: bytes, answers: dict, found: Dependencies
+    index: ZoneIndex,
+    static: StaticSet,
+    rdtype: int,
+    set_key: bytes,
+    answers: MutableMapping,
+    found: Dependencies,
 ) -> None:
     """A or AAAA asked at a CNAME (RFC 1034 §4.3.2 step 3a): the CNAME, then the target's set or NODATA.
 

@@ -5,7 +5,9 @@ changed names only (every record set each of them holds; none for a name emptied
 those names, and returns the snapshot a from-scratch `compile_zone` of the whole zone
 would give, byte for byte (zones/tests/test_incremental_property.py holds it to that),
 without recompiling the zone. The new snapshot shares every untouched node, template,
-RRset and group object with the old one; only its dictionaries are new (shallow copies).
+RRset and group object with the old one, and every shard of its tables (shards.py) that
+the change does not write: a change copies a few shards of about a thousand entries each,
+whatever the size of the zone.
 
 What is made again:
 - every answer at a changed name, and the node facts of the names whose facts changed: the
@@ -20,7 +22,7 @@ What is made again:
 
 import dataclasses
 import struct
-from collections.abc import Iterable
+from collections.abc import Iterable, MutableMapping
 from dataclasses import dataclass
 
 import dns.name
@@ -55,7 +57,9 @@ class ZoneDiff:
 class _NewVersion:
     """What recomputed answers read: the new nodes and groups, the changed sets, else the old version."""
 
-    def __init__(self, old: ZoneSnapshot, names: dict, groups: dict, fresh: dict, negative_soa) -> None:
+    def __init__(
+        self, old: ZoneSnapshot, names: MutableMapping, groups: MutableMapping, fresh: dict, negative_soa
+    ) -> None:
         self.origin = old.origin
         self.old = old
         self.names = names
@@ -93,17 +97,18 @@ def update_zone(zone: ZoneSnapshot, data: ZoneData, names: Iterable[dns.name.Nam
         if present and key not in changed:
             raise CompileError(f"name: {dns.name.from_wire(key, 0)[0]} holds data but is not a changed name")
 
-    # A change that keeps every node's facts (new data for the types a name had) leaves the
-    # names as they are: the new version shares the old one's dictionary itself.
+    # Every table is edited copy-on-write by shard (shards.py): the new version copies the
+    # shards this change writes and shares the rest. A change that keeps every node's facts
+    # (new data for the types a name had) writes no shard of `names` or `child_counts`.
     is_same_shape = _keeps_node_facts(zone, index, changed)
-    names_map = zone.names if is_same_shape else dict(zone.names)
-    answers = dict(zone.answers)
-    rrsets = dict(zone.rrsets)
-    groups = dict(zone.groups)
-    referrals = dict(zone.referrals)
-    child_counts = zone.child_counts if is_same_shape else dict(zone.child_counts)
-    depends_on = dict(zone.depends_on)
-    dependents = dict(zone.dependents)
+    names_map = zone.names.edit()
+    answers = zone.answers.edit()
+    rrsets = zone.rrsets.edit()
+    groups = zone.groups.edit()
+    referrals = zone.referrals.edit()
+    child_counts = zone.child_counts.edit()
+    depends_on = zone.depends_on.edit()
+    dependents = zone.dependents.edit()
     soa_keys = set(zone.soa_keys)
 
     # The record sets at the changed names: the old ones out, the new ones in.
@@ -182,20 +187,20 @@ def update_zone(zone: ZoneSnapshot, data: ZoneData, names: Iterable[dns.name.Nam
         notify_targets=tuple(data.notify_targets),
         soa=soa,
         negative_soa=negative_soa,
-        names=names_map,
-        answers=answers,
-        rrsets=rrsets,
-        groups=groups,
-        referrals=referrals,
+        names=names_map.freeze(),
+        answers=answers.freeze(),
+        rrsets=rrsets.freeze(),
+        groups=groups.freeze(),
+        referrals=referrals.freeze(),
         negative_tail=negative_tail,
         has_wildcards=has_wildcards,
         record_count=record_count,
         name_servers=frozenset(name_key(host) for host in data.name_servers),
         owner=data.owner,
         created=data.created,
-        dependents=dependents,
-        depends_on=depends_on,
-        child_counts=child_counts,
+        dependents=dependents.freeze(),
+        depends_on=depends_on.freeze(),
+        child_counts=child_counts.freeze(),
         soa_keys=frozenset(soa_keys),
     )
 
@@ -241,7 +246,7 @@ def _parent(key: bytes) -> bytes:
 
 
 def _restructure(
-    zone: ZoneSnapshot, index: ZoneIndex, changed: dict, names: dict, child_counts: dict
+    zone: ZoneSnapshot, index: ZoneIndex, changed: dict, names: MutableMapping, child_counts: MutableMapping
 ) -> tuple[set[bytes], set[bytes]]:
     """Give the changed names their new node facts; add and remove names and empty non-terminals.
 
@@ -300,7 +305,7 @@ def _depth(key: bytes) -> int:
     return depth
 
 
-def _below_cut(names: dict, key: bytes, origin_key: bytes) -> bool:
+def _below_cut(names: MutableMapping, key: bytes, origin_key: bytes) -> bool:
     """Whether a delegation point lies strictly between the apex and the name (as ZoneIndex judges)."""
     if key == origin_key:
         return False
@@ -322,7 +327,7 @@ def _is_below(key: bytes, ancestor: bytes) -> bool:
     return offset == end
 
 
-def _refresh_below_cut(names: dict, flipped: list[bytes], origin_key: bytes) -> set[bytes]:
+def _refresh_below_cut(names: MutableMapping, flipped: list[bytes], origin_key: bytes) -> set[bytes]:
     """Give names below a delegation point that came or went their `below_cut`; the keys that changed."""
     refreshed = set()
     for key, info in list(names.items()):
@@ -338,12 +343,12 @@ def _refresh_below_cut(names: dict, flipped: list[bytes], origin_key: bytes) -> 
 def _drop(
     zone: ZoneSnapshot,
     owner: bytes,
-    answers: dict,
-    rrsets: dict,
-    referrals: dict,
+    answers: MutableMapping,
+    rrsets: MutableMapping,
+    referrals: MutableMapping,
     soa_keys: set,
-    depends_on: dict,
-    dependents: dict,
+    depends_on: MutableMapping,
+    dependents: MutableMapping,
 ) -> None:
     """Remove everything the old version keeps at `owner` (answers, sets, referral, dependencies)."""
     old_info = zone.names.get(owner)
@@ -367,12 +372,12 @@ def _make(
     store: _NewVersion,
     owner: bytes,
     name: dns.name.Name | None,
-    answers: dict,
-    rrsets: dict,
-    referrals: dict,
+    answers: MutableMapping,
+    rrsets: MutableMapping,
+    referrals: MutableMapping,
     soa_keys: set,
-    depends_on: dict,
-    dependents: dict,
+    depends_on: MutableMapping,
+    dependents: MutableMapping,
 ) -> None:
     """Everything the new version keeps at `owner`, made as compile_zone makes it."""
     info = store.names.get(owner)

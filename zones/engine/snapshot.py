@@ -18,14 +18,16 @@ import dns.rrset
 from zones.engine.data import IPAddress, Network, RecordSetData
 from zones.engine.nodes import NodeInfo
 from zones.engine.render import name_key
+from zones.engine.shards import ShardedMap
 
 
 @dataclass(frozen=True, eq=False)
 class ZoneSnapshot:
     """One compiled zone: immutable, shared by every query until a newer one replaces it.
 
-    `answers` maps name key + type (2 bytes, big-endian) to a response template (see
-    render.py); `names` maps name keys to shared NodeInfo; `referrals` maps delegation
+    Every per-name table is a ShardedMap (shards.py), so that a new version copies only
+    the shards its change writes. `answers` maps name key + type (2 bytes, big-endian) to a
+    response template (see render.py); `names` maps name keys to shared NodeInfo; `referrals` maps delegation
     points to (counts, tail); `negative_tail` is the SOA authority of NXDOMAIN/NODATA.
     `name_servers` holds the name keys of the delegation set's hosts; `owner` and
     `created` are ZoneData's (delegation.py reads all three).
@@ -47,20 +49,20 @@ class ZoneSnapshot:
     notify_targets: tuple[str, ...]
     soa: dns.rrset.RRset
     negative_soa: dns.rrset.RRset
-    names: dict[bytes, NodeInfo]
-    answers: dict[bytes, bytes]
-    rrsets: dict[bytes, dns.rrset.RRset]
-    groups: dict[bytes, tuple[RecordSetData, ...]]
-    referrals: dict[bytes, tuple[bytes, bytes]]
+    names: ShardedMap[bytes, NodeInfo]
+    answers: ShardedMap[bytes, bytes]
+    rrsets: ShardedMap[bytes, dns.rrset.RRset]
+    groups: ShardedMap[bytes, tuple[RecordSetData, ...]]
+    referrals: ShardedMap[bytes, tuple[bytes, bytes]]
     negative_tail: bytes
     has_wildcards: bool
     record_count: int
     name_servers: frozenset[bytes] = frozenset()
     owner: str = ""
     created: tuple[float, int] = (0.0, 0)
-    dependents: dict[bytes, frozenset[bytes]] = field(default_factory=dict)
-    depends_on: dict[bytes, frozenset[bytes]] = field(default_factory=dict)
-    child_counts: dict[bytes, int] = field(default_factory=dict)
+    dependents: ShardedMap[bytes, frozenset[bytes]] = field(default_factory=ShardedMap)
+    depends_on: ShardedMap[bytes, frozenset[bytes]] = field(default_factory=ShardedMap)
+    child_counts: ShardedMap[bytes, int] = field(default_factory=ShardedMap)
     soa_keys: frozenset[bytes] = frozenset()
 
     @property

@@ -10,6 +10,7 @@ and names that do not exist, byte for byte alike (the engine's `answer` and `fin
 """
 
 import random
+from unittest import mock
 
 import dns.name
 import dns.rdatatype
@@ -196,8 +197,8 @@ def zone_data(contents: dict[str, list[RecordSetData]], serial: int, only=None) 
     return ZoneData(ORIGIN, serial, [record for text in texts for record in contents[text]], key="prop")
 
 
-def differing(ours: dict, theirs: dict) -> list:
-    """The keys where two of a snapshot's dictionaries differ (for the failure message)."""
+def differing(ours, theirs) -> list:
+    """The keys where two of a snapshot's tables differ (for the failure message)."""
     return [
         (key, ours.get(key), theirs.get(key))
         for key in sorted(ours.keys() | theirs.keys())
@@ -246,6 +247,19 @@ def assert_same(updated, scratch) -> None:
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(start=starting_zone(), batches=st.lists(batch(), min_size=1, max_size=5))
 def test_an_incrementally_updated_zone_answers_like_one_compiled_from_scratch(start, batches):
+    update_and_compare(start, batches)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(start=starting_zone(), batches=st.lists(batch(), min_size=1, max_size=5))
+def test_the_same_holds_when_the_tables_span_many_shards(start, batches):
+    # A shard per entry or two: a change writes some shards and shares others, and a
+    # table that grows is split again, as in a zone of a million records.
+    with mock.patch("zones.engine.shards.ENTRIES_PER_SHARD", 1):
+        update_and_compare(start, batches)
+
+
+def update_and_compare(start, batches) -> None:
     contents = dict(start)
     serial = 1
     served = compile_zone(zone_data(contents, serial))
