@@ -96,7 +96,8 @@ def test_a_task_on_a_killed_worker_runs_again_on_another_and_finishes_once(kille
     queue, key, log = f"killed-{uuid.uuid4().hex[:8]}", f"killed:{uuid.uuid4().hex}", tmp_path / "worker.log"
     short_visibility = {"CELERY_VISIBILITY_TIMEOUT": str(SHORT_VISIBILITY_TIMEOUT_SECONDS)}
     counters = redis.Redis.from_url(killed_worker_redis)
-    sender = Celery(broker=killed_worker_redis)
+    # Not the current app: the project's tasks, sent by later tests, keep the project's broker.
+    sender = Celery(broker=killed_worker_redis, set_as_current=False)
     first = _start_worker(redis_url=killed_worker_redis, queue=queue, log=log, env=short_visibility)
     second = None
     try:
@@ -173,7 +174,7 @@ def _finished_or_exited(counters: redis.Redis, key: str, worker: subprocess.Pope
 def test_a_worker_survives_redis_going_away_with_a_task_in_hand(private_redis, tmp_path, how):
     queue, log = f"restart-{uuid.uuid4().hex[:8]}", tmp_path / "worker.log"
     counters = redis.Redis.from_url(private_redis.url)
-    sender = Celery(broker=private_redis.url)
+    sender = Celery(broker=private_redis.url, set_as_current=False)
     worker = _start_worker(redis_url=private_redis.url, queue=queue, log=log)
     try:
         for restart in range(1, 4):
