@@ -16,11 +16,11 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         if len(header) != 2:
             raise exceptions.AuthenticationFailed("Authorization header: expected '<keyword> <token>'.")
         key = header[1].decode(errors="replace")
-        token = (
-            ApiToken.objects.active().select_related("owner").filter(key_hash=ApiToken.hash_key(key)).first()
-        )
-        if token is None:
-            raise exceptions.AuthenticationFailed("Invalid or revoked API token.")
+        try:
+            # key_hash is unique: one indexed lookup, with the owner in the same query.
+            token = ApiToken.objects.active().select_related("owner").get(key_hash=ApiToken.hash_key(key))
+        except ApiToken.DoesNotExist:
+            raise exceptions.AuthenticationFailed("Invalid or revoked API token.") from None
         if not token.owner.is_active:
             raise exceptions.AuthenticationFailed("This account is disabled.")
         now = timezone.now()

@@ -25,6 +25,7 @@ from django.conf import settings  # noqa: E402
 from prometheus_client import multiprocess  # noqa: E402
 
 from nameplate import metrics  # noqa: E402
+from nameplate.logging import gunicorn_log_config  # noqa: E402
 
 wsgi_app = "nameplate.wsgi:application"
 bind = [settings.WEB_BIND]
@@ -36,8 +37,9 @@ graceful_timeout = settings.WEB_GRACEFUL_TIMEOUT_SECONDS
 keepalive = settings.WEB_KEEPALIVE_SECONDS
 # One host may run several gunicorns (the web, a benchmark): none needs gunicorn's control socket.
 control_socket_disable = True
-accesslog = "-"
-errorlog = "-"
+# Start-up, worker and access lines go through the settings' handler and formatter (LOG_FORMAT);
+# with a logconfig_dict gunicorn writes an access line per request without `accesslog`.
+logconfig_dict = gunicorn_log_config(settings.LOGGING)
 loglevel = settings.LOGGING["root"]["level"].lower()
 # The proxy in front (deploy/) sets X-Forwarded-*; it is on the same host or a private link.
 forwarded_allow_ips = settings.WEB_FORWARDED_ALLOW_IPS

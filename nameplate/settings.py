@@ -381,7 +381,12 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        # Django's defaults give its logger a handler of its own while DEBUG is on, which wrote
+        # each request warning a second time, unformatted: its lines go to the root's handler.
+        "django": {"handlers": [], "propagate": True},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }
 # Celery's workers and beat format their own log lines unless told to leave the root logger to
 # the settings; in JSON they must not, or their lines would be the only plain ones.

@@ -34,7 +34,11 @@ class KeysetPage:
 
 
 def encode_cursor(row) -> str:
-    key = [row.name, row.type, row.set_identifier]
+    """The cursor of `row`: a record set, or a `.values()` row of one."""
+    if isinstance(row, dict):
+        key = [row[field] for field in ORDER]
+    else:
+        key = [getattr(row, field) for field in ORDER]
     return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
 
 
@@ -69,7 +73,8 @@ def keyset_page(
     last: bool = False,
     size: int = 100,
 ) -> KeysetPage:
-    """One page of `queryset` in (name, type, set identifier) order; `last` gives the final page."""
+    """One page of `queryset` (of record sets, or of `.values()` rows with the order's fields) in
+    (name, type, set identifier) order; `last` gives the final page."""
     after_key = decode_cursor(after) if after else None
     before_key = decode_cursor(before) if before else None
     forward = not (before_key or last)
