@@ -21,7 +21,7 @@ from zones.engine import (
     compile_zone,
 )
 from zones.engine.render import name_key
-from zones.snapshot import compile_hosted_zone, hosted_zone_data, served_snapshot
+from zones.snapshot import RecordSetReader, compile_hosted_zone, hosted_zone_data, served_snapshot
 from zones.tests.conftest import create
 
 pytestmark = pytest.mark.django_db
@@ -293,3 +293,20 @@ def test_the_served_version_is_cached_by_zone_and_serial_and_updated_by_each_cha
     assert second.answers == compile_hosted_zone(zone).answers
     (rrset,) = answer(second, Question.from_text("new.example.com.", "A")).message.answer
     assert [rdata.address for rdata in rrset] == ["192.0.2.3"]
+
+
+def test_the_row_reader_parses_names_as_dnspython_does_and_shares_a_parents_labels():
+    reader = RecordSetReader()
+    texts = [
+        "www.example.com.",
+        "*.example.com.",
+        "example.com.",
+        r"a\.b.example.com.",
+        "x.y.example.com.",
+        ".",
+    ]
+    for text in texts:
+        assert reader.name(text) == dns.name.from_text(text)
+        assert reader.name(text).labels == dns.name.from_text(text).labels
+    www, mail = reader.name("www.example.com."), reader.name("mail.example.com.")
+    assert all(ours is theirs for ours, theirs in zip(www.labels[1:], mail.labels[1:], strict=True))
