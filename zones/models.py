@@ -248,6 +248,10 @@ class RecordSet(models.Model):
             models.Index(fields=["hosted_zone", "type", "name"], name="zones_rs_type"),
             models.Index(fields=["hosted_zone", "policy", "name"], name="zones_rs_policy"),
             models.Index(fields=["hosted_zone", "sort_key", "type", "set_identifier"], name="zones_rs_order"),
+            # A change batch reads a zone's aliases (both ends go to the rules): a few rows, not the zone.
+            models.Index(
+                fields=["hosted_zone", "name"], condition=~Q(alias_target_name=""), name="zones_rs_aliases"
+            ),
         ]
         constraints = [
             # Also the index of the record list's keyset pagination over (name, type, set identifier).

@@ -183,9 +183,11 @@ def _neighbours(
     extra_names: set[str] = set()
     for name in changed_names:
         extra_names.update(rules.ancestors_within(name, zone.name))
+    # Unordered, so that the partial index of aliases (zones_rs_aliases) reads only them.
     aliases = list(
         RecordSet.objects.filter(hosted_zone=zone)
         .exclude(alias_target_name="")
+        .order_by()
         .values_list("name", "type", "set_identifier", "alias_target_name")
     )
     extra_names.update(alias[0] for alias in aliases)
