@@ -111,7 +111,9 @@ def compile_zone(data: ZoneData) -> ZoneSnapshot:
         info = nodes[static.key]
         rdtype = static.rdtype
         if info.is_cut or info.below_cut:
-            if info.is_cut and rdtype == dns.rdatatype.DS:
+            # A DS is the parent side's answer at its own cut; below another cut it is
+            # occluded data, kept as an RRset (for transfers and the count) like the rest.
+            if info.is_cut and not info.below_cut and rdtype == dns.rdatatype.DS:
                 precompute(index, static.name, set_key, rdtype, answers, found)
             else:
                 rrsets[set_key] = static.get_rrset()
@@ -251,7 +253,12 @@ def _answer_chain(
 
 
 def precompute(
-    store: ZoneStore, name: dns.name.Name, set_key: bytes, rdtype: int, answers: dict, found: Dependencies
+    store: ZoneStore,
+    name: dns.name.Name,
+    set_key: bytes,
+    rdtype: int,
+    answers: MutableMapping,
+    found: Dependencies,
 ) -> bool:
     """The template `resolve` gives for (name, type) into `answers`, if static; False when dynamic.
 
@@ -260,6 +267,9 @@ def precompute(
     reads: set[bytes] = set()
     context = QueryContext(config=_STATIC_CONFIG, health={}, trace=reads)
     result = resolve(TracingStore(store, reads), name, rdtype, context)
+    # A dynamic answer has no template, but what it read still decides whether it stays
+    # dynamic: a CNAME whose routed target turns static must get its template then.
+    found.add(set_key[:-2], reads)
     if context.is_dynamic:
         return False
     flags = QR | (AA if result.is_authoritative else 0) | result.rcode
@@ -267,5 +277,4 @@ def precompute(
     answers[template[12 : 12 + len(set_key)]] = template
     if any(rrset is store.negative_soa for rrset in result.authority):
         found.soa_keys.add(set_key)
-    found.add(set_key[:-2], reads)
     return True

@@ -391,7 +391,7 @@ def _make(
     is_delegated = info.is_cut or info.below_cut
     for rdtype in sorted(static):
         set_key = owner + type_bytes(rdtype)
-        if is_delegated and not (info.is_cut and rdtype == _DS):
+        if is_delegated and not (info.is_cut and not info.below_cut and rdtype == _DS):
             rrsets[set_key] = store.get_rrset(name, rdtype)
         else:
             precompute(store, name, set_key, rdtype, answers, found)

@@ -140,3 +140,23 @@ def test_the_example_zone_compiles_to_the_same_answers_as_its_text():
     from_text = compile_zone(ZoneData(from_zone_file.origin, from_zone_file.serial, text_sets, key="1"))
     assert from_text.answers == from_zone_file.answers
     assert from_text.referrals == from_zone_file.referrals
+
+
+def test_a_ds_below_another_delegation_is_occluded_data_kept_for_transfers():
+    upper, deep = name("a.plain.test."), name("deep.a.plain.test.")
+    ds = RecordSetData(deep, dns.rdatatype.DS, 300, ("12345 13 2 " + "ab" * 32,))
+    snapshot = compile_zone(
+        zone_of(
+            RecordSetData(upper, dns.rdatatype.NS, 300, ("ns.elsewhere.example.",)),
+            RecordSetData(deep, dns.rdatatype.NS, 300, ("ns.other.example.",)),
+            ds,
+        )
+    )
+
+    # Asked for, it is the upper cut's referral, as for any name below it.
+    response = answer(snapshot, Question(deep, dns.rdatatype.DS)).message
+    assert not response.answer
+    assert [(rrset.name, rrset.rdtype) for rrset in response.authority] == [(upper, dns.rdatatype.NS)]
+    # But it is the zone's data: a transfer carries it, and it is counted.
+    assert (deep, dns.rdatatype.DS) in {(rrset.name, rrset.rdtype) for rrset in snapshot.iter_rrsets()}
+    assert snapshot.record_count == len(APEX) + 3
