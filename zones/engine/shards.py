@@ -25,7 +25,33 @@ def shard_count(length: int) -> int:
     return count
 
 
-class ShardedMap(Mapping):
+class _ShardReads:
+    """The reads a version and its editor share: a key's shard is `hash(key) & _mask`."""
+
+    __slots__ = ()
+    _shards: tuple[dict, ...] | list[dict]
+    _mask: int
+
+    def get(self, key, default=None):
+        return self._shards[hash(key) & self._mask].get(key, default)
+
+    def __getitem__(self, key):
+        return self._shards[hash(key) & self._mask][key]
+
+    def __contains__(self, key) -> bool:
+        return key in self._shards[hash(key) & self._mask]
+
+    def __iter__(self) -> Iterator:
+        for shard in self._shards:
+            yield from shard
+
+    def items(self) -> Iterator[tuple]:
+        """Every (key, value), shard by shard (a generator, not a view)."""
+        for shard in self._shards:
+            yield from shard.items()
+
+
+class ShardedMap(_ShardReads, Mapping):
     """A read-only mapping kept in shards; `edit()` starts the next version's copy-on-write."""
 
     __slots__ = ("_length", "_mask", "_shards")
@@ -49,26 +75,8 @@ class ShardedMap(Mapping):
         made._length = length
         return made
 
-    def get(self, key, default=None):
-        return self._shards[hash(key) & self._mask].get(key, default)
-
-    def __getitem__(self, key):
-        return self._shards[hash(key) & self._mask][key]
-
-    def __contains__(self, key) -> bool:
-        return key in self._shards[hash(key) & self._mask]
-
     def __len__(self) -> int:
         return self._length
-
-    def __iter__(self) -> Iterator:
-        for shard in self._shards:
-            yield from shard
-
-    def items(self) -> Iterator[tuple]:
-        """Every (key, value), shard by shard (a generator, not a view)."""
-        for shard in self._shards:
-            yield from shard.items()
 
     def values(self) -> Iterator:
         for shard in self._shards:
@@ -105,7 +113,7 @@ class ShardedMap(Mapping):
 _MISSING = object()
 
 
-class ShardedMapEditor(MutableMapping):
+class ShardedMapEditor(_ShardReads, MutableMapping):
     """The next version of a ShardedMap while it is being made: a shard is copied when first written.
 
     The base is never changed; `freeze()` gives the new ShardedMap (the base itself when
@@ -125,15 +133,6 @@ class ShardedMapEditor(MutableMapping):
             self._shards[index] = dict(self._shards[index])
             self._copied.add(index)
         return self._shards[index]
-
-    def get(self, key, default=None):
-        return self._shards[hash(key) & self._mask].get(key, default)
-
-    def __getitem__(self, key):
-        return self._shards[hash(key) & self._mask][key]
-
-    def __contains__(self, key) -> bool:
-        return key in self._shards[hash(key) & self._mask]
 
     def __setitem__(self, key, value) -> None:
         shard = self._writable(key)
@@ -158,14 +157,6 @@ class ShardedMapEditor(MutableMapping):
 
     def __len__(self) -> int:
         return self._length
-
-    def __iter__(self) -> Iterator:
-        for shard in self._shards:
-            yield from shard
-
-    def items(self) -> Iterator[tuple]:
-        for shard in self._shards:
-            yield from shard.items()
 
     def freeze(self) -> ShardedMap:
         if not self._copied:
