@@ -137,6 +137,11 @@ def test_a_domain_still_delegated_to_a_deleted_zones_hosts_never_lends_them_to_a
     old_hosts = set(domain.hosted_zone.name_servers)
     wait_for_delegation(live_dns, "dangling.com.")
     zone_services.delete_hosted_zone(domain.hosted_zone)
+    for host in old_hosts:
+        wait_until(
+            lambda host=host: ask(live_dns, "www.dangling.com.", at=host).rcode() == dns.rcode.REFUSED,
+            what="A's deleted zone to leave its name servers",
+        )
     per_domain = len(settings.DNS_NAMESERVER_ADDRESSES) // len(settings.DNS_NAMESERVER_DOMAINS)
 
     # B makes zones of the name until none is left: none gets a host the registry delegates it to.
