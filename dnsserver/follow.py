@@ -11,6 +11,9 @@ domains the hosted zones' delegation follows, at start, then:
   every two seconds writes its heartbeat to `dns:servers` and its serials to
   `dns:served:<server id>` (every format is kernel.bus's).
 A failing Redis or source is logged and retried; the zones already loaded keep answering.
+With a `ZoneCache` (zonecache.py), a zone is first read back from the version written at
+the last start or stop and brought to the source's serial by its diff, and the large zones
+compiled or changed since are written again once loaded and when the server stops.
 A change reaches a served zone as its diff (the names the bus message lists, or those the
 change batches since the served serial touched) and makes a new version sharing every
 untouched node (zones.engine.update_zone); a zone is compiled whole only when first loaded
@@ -34,6 +37,7 @@ import dns.rdatatype
 
 from dnsserver import xfr
 from dnsserver.handler import HOSTED_ROLE, ServerState
+from dnsserver.zonecache import ZoneCache
 from kernel import bus
 from kernel.listeners import PRIVATE_ROLE
 from zones.engine import (
@@ -95,6 +99,10 @@ class RoleSources(Protocol):
         """The zone's changes since `served_serial` (`change`: the bus message); None: load it whole."""
         ...
 
+    def identity(self, role: str, key: str) -> tuple | None:
+        """The zone's `created` (ZoneData's), or None when unknown: a cached version must match it."""
+        ...
+
 
 def default_server_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
@@ -113,6 +121,7 @@ class Follower:
         poll_seconds: float = 3.0,
         adjust: Callable[[ZoneData], ZoneData] | None = None,
         on_change: Callable[[str, str], None] | None = None,
+        zone_cache: ZoneCache | None = None,
     ) -> None:
         self.state = state
         self.source = source
@@ -121,6 +130,9 @@ class Follower:
         self.poll_seconds = poll_seconds
         self.adjust = adjust
         self.on_change = on_change or (lambda kind, detail: None)
+        self.zone_cache = zone_cache
+        # The serial of each (role, key) as its zone-cache file holds it.
+        self._cached_serials: dict[tuple[str, str], int] = {}
         self._locks = {role: asyncio.Lock() for role in state.zones}
         self._tasks: list[asyncio.Task] = []
         self._notifies: set[asyncio.Task] = set()
@@ -138,6 +150,8 @@ class Follower:
         await self.sync_registrations()
         for role in self.state.zones:
             await self.sync_role(role)
+        # Zones read from the cache and brought up to date are written at stop, not now.
+        await self.save_zone_cache(updated=False)
         release_freed_memory()
         self._is_loaded = True
 
@@ -201,7 +215,13 @@ class Follower:
             for key, serial in serials.items():
                 if current.get(key) == serial:
                     continue
-                snapshot = await self._next_version(role, key, self.state.zones[role].get(key))
+                served = self.state.zones[role].get(key)
+                if served is None and self.zone_cache is not None:
+                    served = await self._cached_version(role, key, serial)
+                    if served is not None and served.serial == serial:
+                        loaded.append(served)
+                        continue
+                snapshot = await self._next_version(role, key, served)
                 if snapshot is None:
                     continue
                 if snapshot is _GONE:
@@ -255,6 +275,53 @@ class Follower:
                         "zone %s (%s): its change does not apply (%s); loading it whole", key, role, error
                     )
         return await self._compile(role, key)
+
+    async def _cached_version(self, role: str, key: str, serial: int) -> ZoneSnapshot | None:
+        """The zone-cache version of this zone when it is this zone's and not newer than `serial`."""
+        try:
+            snapshot = await asyncio.to_thread(self.zone_cache.read, role, key)
+            if snapshot is None:
+                return None
+            identity = await asyncio.to_thread(self.source.identity, role, key)
+        except Exception:
+            logger.exception("zone cache: could not read zone %s (%s); loading it from the source", key, role)
+            return None
+        if identity is None or snapshot.created != identity or snapshot.serial > serial:
+            logger.info(
+                "zone cache: the file of zone %s (%s) is another zone's or newer (serial %s); ignoring it",
+                key,
+                role,
+                snapshot.serial,
+            )
+            return None
+        self._cached_serials[(role, key)] = snapshot.serial
+        logger.info("zone %s (%s): serial %s read from the zone cache", key, role, snapshot.serial)
+        return snapshot
+
+    async def save_zone_cache(self, *, updated: bool = True) -> None:
+        """Write large served zones whose file is missing (`updated`: or older); drop gone zones' files."""
+        if self.zone_cache is None:
+            return
+        try:
+            await asyncio.to_thread(self._write_zone_cache, updated)
+        except Exception:
+            logger.exception("zone cache: could not write %s", self.zone_cache.directory)
+
+    def _write_zone_cache(self, updated: bool) -> None:
+        for role, zoneset in self.state.zones.items():
+            served = {snapshot.key: snapshot for snapshot in zoneset}
+            self.zone_cache.forget_except(role, set(served))
+            for key, snapshot in served.items():
+                cached_serial = self._cached_serials.get((role, key))
+                if cached_serial == snapshot.serial or (cached_serial is not None and not updated):
+                    continue
+                if snapshot.record_count < self.zone_cache.min_records:
+                    continue
+                if self.source.identity(role, key) != snapshot.created:
+                    continue
+                if self.zone_cache.write(role, snapshot):
+                    self._cached_serials[(role, key)] = snapshot.serial
+                    logger.info("zone cache: wrote zone %s (%s) serial %s", key, role, snapshot.serial)
 
     async def _compile(self, role: str, key: str) -> ZoneSnapshot | object | None:
         """The zone compiled from the source now; _GONE when it no longer exists; None when it failed."""

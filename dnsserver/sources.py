@@ -99,6 +99,13 @@ class SourcesByRole:
             return None
         return source.diff(key, served_serial, change)
 
+    def identity(self, role: str, key: str) -> tuple | None:
+        """The zone's `created`, from a source that tells it (hosted zones); else None."""
+        source = self.sources[role]
+        if not isinstance(source, HostedZoneSource):
+            return None
+        return source.identity(key)
+
 
 def database_sources() -> SourcesByRole:
     """Public hosted zones for `auth`, private ones for `private`; the registry's zones for `tld`, `root`."""
@@ -161,3 +168,8 @@ class MemoryZoneSource:
     def diff(self, role: str, key: str, served_serial: int, change: object = None) -> ZoneDiff | None:
         """No history is kept here: every change loads the zone whole."""
         return None
+
+    def identity(self, role: str, key: str) -> tuple | None:
+        with self._lock:
+            data = self._zones.get(role, {}).get(key)
+        return data.created if data is not None else None

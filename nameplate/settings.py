@@ -464,6 +464,11 @@ DNS_HOSTMASTER = env_str("DNS_HOSTMASTER", "hostmaster.nameplate-dns.com.")
 DNS_SERVER_LISTEN = env_list(
     "DNS_SERVER_LISTEN", "auth=127.0.0.1:8053,tld=127.0.0.1:8054,root=127.0.0.1:8055,rpz=127.0.0.1:8056"
 )
+# Where the DNS server keeps compiled versions of its large zones (at least
+# DNS_ZONE_CACHE_MIN_RECORDS records), so that a restart reads them back instead of compiling
+# them (dnsserver/zonecache.py); empty: no cache.
+DNS_ZONE_CACHE_DIR = env_str("DNS_ZONE_CACHE_DIR", str(VAR_DIR / "dns-cache"))
+DNS_ZONE_CACHE_MIN_RECORDS = env_int("DNS_ZONE_CACHE_MIN_RECORDS", 10_000)
 # A JSON file of latency regions [{"name": ..., "latitude": ..., "longitude": ...}]; empty: built-in list.
 DNS_LATENCY_REGIONS_FILE = env_str("DNS_LATENCY_REGIONS_FILE", "")
 # A MaxMind-format (.mmdb) file to locate clients; empty: the database shipped with geoip2fast.

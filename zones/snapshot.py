@@ -191,8 +191,13 @@ def _zone_data(zone: HostedZone, record_sets) -> ZoneData:
         private_addresses=private_addresses,
         name_servers=tuple(dns.name.from_text(host) for host in zone.name_servers),
         owner=str(zone.owner_id),
-        created=(zone.created_at.timestamp(), zone.pk),
+        created=zone_identity(zone.created_at, zone.pk),
     )
+
+
+def zone_identity(created_at, pk: int) -> tuple[float, int]:
+    """ZoneData.created of a hosted zone: which zone of a name is older, and which zone it is."""
+    return (created_at.timestamp(), pk)
 
 
 def compile_hosted_zone(zone: HostedZone) -> ZoneSnapshot:
@@ -269,6 +274,11 @@ class HostedZoneSource:
     def load(self, key: str) -> ZoneData | None:
         zone = self._zones().filter(pk=int(key)).select_related("delegation_set").first()
         return hosted_zone_data(zone) if zone is not None else None
+
+    def identity(self, key: str) -> tuple[float, int] | None:
+        """The zone's ZoneData.created, or None when it is not one of this source's zones."""
+        row = self._zones().filter(pk=int(key)).values_list("created_at", "pk").first()
+        return zone_identity(*row) if row is not None else None
 
     def diff(self, key: str, served_serial: int, change: ZoneChangeHint | None = None) -> ZoneDiff | None:
         """The zone's changes since `served_serial`, as the record sets at the names they touched now.

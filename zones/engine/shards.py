@@ -78,6 +78,14 @@ class ShardedMap(_ShardReads, Mapping):
     def __len__(self) -> int:
         return self._length
 
+    def __reduce__(self):
+        # A shard is chosen by hash(key), and a bytes key's hash differs from one process to
+        # the next (PYTHONHASHSEED): a pickled map is rebuilt from its entries, not its shards.
+        entries = {}
+        for shard in self._shards:
+            entries.update(shard)
+        return (ShardedMap, (entries,))
+
     def values(self) -> Iterator:
         for shard in self._shards:
             yield from shard.values()

@@ -9,9 +9,11 @@ address. Every zone is loaded before the first socket is bound.
 import asyncio
 import dataclasses
 import errno
+import hashlib
 import logging
 import multiprocessing
 import signal
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -22,6 +24,7 @@ from dnsserver.follow import Follower
 from dnsserver.handler import HOSTED_ROLE, ServerState
 from dnsserver.server import DnsServer
 from dnsserver.sources import database_sources, name_server_pool
+from dnsserver.zonecache import ZoneCache
 from kernel.listeners import PRIVATE_ROLE, Listener, ListenerError
 from kernel.redis import async_redis_client
 from zones.engine import ZoneData, parse_networks
@@ -101,7 +104,12 @@ class Command(BaseCommand):
         processes = [
             multiprocessing.Process(
                 target=serve,
-                kwargs={**run, "metrics_listen": _nth_port(run["metrics_listen"], index)},
+                kwargs={
+                    **run,
+                    "metrics_listen": _nth_port(run["metrics_listen"], index),
+                    # One process writes the zone cache; they all read it.
+                    "writes_zone_cache": index == 0,
+                },
                 daemon=True,
             )
             for index in range(options["workers"])
@@ -135,12 +143,51 @@ def _nth_port(listen: str, index: int) -> str:
     return f"{host}:{int(port) + index}"
 
 
-def serve(*, name_servers, listeners, poll_seconds, transfer, notify, reuse_port, metrics_listen="") -> None:
+def serve(
+    *,
+    name_servers,
+    listeners,
+    poll_seconds,
+    transfer,
+    notify,
+    reuse_port,
+    metrics_listen="",
+    writes_zone_cache=True,
+) -> None:
     """Run one server process until SIGINT/SIGTERM. Raises OSError when a listener cannot bind."""
-    asyncio.run(_serve(name_servers, listeners, poll_seconds, transfer, notify, reuse_port, metrics_listen))
+    asyncio.run(
+        _serve(
+            name_servers,
+            listeners,
+            poll_seconds,
+            transfer,
+            notify,
+            reuse_port,
+            metrics_listen,
+            writes_zone_cache,
+        )
+    )
 
 
-async def _serve(name_servers, listeners, poll_seconds, transfer, notify, reuse_port, metrics_listen) -> None:
+def zone_cache(transfer, notify, *, writes: bool) -> ZoneCache | None:
+    """The zone cache DNS_ZONE_CACHE_DIR names, keyed to the settings that shape a version; None: off."""
+    if not settings.DNS_ZONE_CACHE_DIR:
+        return None
+    # A directory per database: servers of other databases (tests, benchmarks) keep apart.
+    database = settings.DATABASES["default"]
+    where = "|".join(str(database.get(part, "")) for part in ("ENGINE", "HOST", "PORT", "NAME"))
+    return ZoneCache(
+        Path(settings.DNS_ZONE_CACHE_DIR) / hashlib.sha256(where.encode()).hexdigest()[:16],
+        secret=settings.SECRET_KEY,
+        settings_fingerprint=repr((tuple(transfer), tuple(notify))),
+        min_records=settings.DNS_ZONE_CACHE_MIN_RECORDS,
+        read_only=not writes,
+    )
+
+
+async def _serve(
+    name_servers, listeners, poll_seconds, transfer, notify, reuse_port, metrics_listen, writes_zone_cache
+) -> None:
     roles = tuple(dict.fromkeys(listener.role for listener in listeners))
     state = ServerState(engine_config(), roles=roles, name_servers=name_servers)
 
@@ -157,6 +204,7 @@ async def _serve(name_servers, listeners, poll_seconds, transfer, notify, reuse_
         redis_factory=async_redis_client,
         poll_seconds=poll_seconds,
         adjust=adjust,
+        zone_cache=zone_cache(transfer, notify, writes=writes_zone_cache),
     )
     server = DnsServer(state, listeners, reuse_port=reuse_port)
     # Every zone first, the sockets after: a listener never answers REFUSED for a zone it
@@ -173,5 +221,7 @@ async def _serve(name_servers, listeners, poll_seconds, transfer, notify, reuse_
     await stop.wait()
     await follower.stop()
     await server.stop()
+    # After the sockets close: pickling a large zone holds the interpreter for seconds.
+    await follower.save_zone_cache()
     if metrics_server is not None:
         metrics_server.shutdown()
