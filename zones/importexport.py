@@ -9,7 +9,10 @@ writes those as the answers our name servers give now, for servers that know no 
 A refused file names the line its entry starts on and the reason in words.
 
 An import job plans the file once, for its preview, and keeps the plan beside the upload;
-applying it writes that plan, or plans again when the zone has changed since.
+applying it writes that plan, or plans again when the zone has changed since. The job is
+marked done in the transaction that writes its change batch, so a worker that dies while
+applying leaves either both or neither, and the task's next delivery applies it (it may
+take over a claim older than the task's hard time limit).
 zones/import_jobs.py decides whether a job runs in the request or in a task.
 """
 
@@ -19,6 +22,7 @@ import random
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +33,9 @@ import dns.rdatatype
 import dns.tokenizer
 import dns.zonefile
 from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
 
 from kernel import bus
 from zones import engine, rules, services, snapshot
@@ -321,8 +328,11 @@ def plan_import_job(job: ImportJob) -> ImportJob:
         if not changes:
             raise ZoneFileError("The file holds no record sets besides SOA and NS.", field="file")
         plan = services.plan_changes(job.hosted_zone, changes)
-        with _plan_path(job).open("w") as file:
+        # Written aside and renamed: a second delivery of the task may be planning too.
+        writing = _plan_path(job).with_suffix(f".plan-{uuid.uuid4().hex}")
+        with writing.open("w") as file:
             services.write_plan(plan, file)
+        writing.replace(_plan_path(job))
     except (services.ZoneError, OSError) as error:
         return _fail(job, error)
     job.summary = {**job.summary, **preview(plan)}
@@ -332,49 +342,81 @@ def plan_import_job(job: ImportJob) -> ImportJob:
     return job
 
 
+# Attempts at writing the import when the zone keeps changing between its plan and its write.
+APPLY_ATTEMPTS = 3
+
+
 def apply_import_job(job: ImportJob, *, actor: Any = None) -> ImportJob:
     """Apply a previewed import as one change batch; a refusal is stored as the job's error."""
-    claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PREVIEW).update(
-        status=ImportJob.Status.APPLYING
-    )
-    if not claimed:
+    if not _claim(job):
         job.refresh_from_db()
         return job
     actor = actor or job.owner
     try:
-        batch = _apply_planned(job, actor=actor)
-        if batch is None:
-            text = Path(job.file_path).read_text()
-            batch = import_zone_text(
-                job.hosted_zone,
-                text,
-                actor=actor,
-                replace=bool(job.summary.get("replace")),
-                progress=_job_progress(job),
-            )
+        plan = _stored_plan(job)
+        for _ in range(APPLY_ATTEMPTS):
+            if plan is None:
+                plan = _plan_again(job)
+            with transaction.atomic():
+                status = ImportJob.objects.select_for_update().values_list("status", flat=True).get(pk=job.pk)
+                if status == ImportJob.Status.DONE:
+                    break  # another delivery of the task applied it meanwhile
+                batch = services.apply_plan(
+                    hosted_zone=job.hosted_zone, plan=plan, actor=actor, source=ChangeBatch.Source.IMPORT
+                )
+                if batch is not None:
+                    ImportJob.objects.filter(pk=job.pk).update(
+                        status=ImportJob.Status.DONE,
+                        change_batch=batch,
+                        progress_done=F("progress_total"),
+                        updated_at=timezone.now(),
+                    )
+                    break
+            plan = None
+        else:
+            raise ZoneFileError("The zone kept changing while the import was written: apply it again.")
     except (services.ZoneError, OSError) as error:
         job.refresh_from_db()
         return _fail(job, error)
     job.refresh_from_db()
-    job.status = ImportJob.Status.DONE
-    job.change_batch = batch
-    job.progress_done = job.progress_total
-    job.save(update_fields=["status", "change_batch", "progress_done", "updated_at"])
     Path(job.file_path).unlink(missing_ok=True)
     _plan_path(job).unlink(missing_ok=True)
     return job
 
 
-def _apply_planned(job: ImportJob, *, actor: Any) -> ChangeBatch | None:
-    """Write the plan the preview showed; None when there is none or the zone has changed since."""
+def _claim(job: ImportJob) -> bool:
+    """Take the job for applying: a previewed one, or one whose claim outlived the task's hard time limit.
+
+    A claim that old belongs to a worker that is gone (the limit stops a task before the
+    broker delivers it again), so its delivery may start over: nothing of it was written.
+    """
+    now = timezone.now()
+    abandoned = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    return bool(
+        ImportJob.objects.filter(pk=job.pk)
+        .filter(
+            Q(status=ImportJob.Status.PREVIEW) | Q(status=ImportJob.Status.APPLYING, updated_at__lt=abandoned)
+        )
+        .update(status=ImportJob.Status.APPLYING, updated_at=now)
+    )
+
+
+def _stored_plan(job: ImportJob) -> services.Plan | None:
+    """The plan the preview showed, or None when there is none."""
     try:
         with _plan_path(job).open() as file:
-            plan = services.read_plan(file)
+            return services.read_plan(file)
     except FileNotFoundError:
         return None
-    return services.apply_plan(
-        hosted_zone=job.hosted_zone, plan=plan, actor=actor, source=ChangeBatch.Source.IMPORT
-    )
+
+
+def _plan_again(job: ImportJob) -> services.Plan:
+    """The job's file planned against the zone as it is now (raises ZoneFileError, ChangeBatchError)."""
+    zone_file = read_zone_file(Path(job.file_path).read_text(), job.hosted_zone.name)
+    changes = import_changes(job.hosted_zone, zone_file, replace=bool(job.summary.get("replace")))
+    if not changes:
+        raise ZoneFileError("The file holds no record sets besides SOA and NS.", field="file")
+    return services.plan_changes(job.hosted_zone, changes, progress=_job_progress(job))
 
 
 def _fail(job: ImportJob, error: Exception) -> ImportJob:

@@ -54,12 +54,14 @@ def normalize_changes(
     return normalized
 
 
-def plan_changes(hosted_zone: HostedZone, changes: Sequence[Change]) -> Plan:
+def plan_changes(
+    hosted_zone: HostedZone, changes: Sequence[Change], *, progress: Progress | None = None
+) -> Plan:
     """What the changes would create, update and delete, without writing anything.
 
     Raises ChangeBatchError like `apply_change_batch`.
     """
-    normalized = normalize_changes(hosted_zone, changes)
+    normalized = normalize_changes(hosted_zone, changes, progress=progress)
     rows = _load_existing(hosted_zone, {change.record_set.name for change in normalized})
     return _plan_and_check(hosted_zone, normalized, rows)
 

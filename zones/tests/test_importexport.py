@@ -3,6 +3,7 @@
 import io
 import json
 import subprocess
+from datetime import timedelta
 from pathlib import Path
 
 import dns.name
@@ -10,11 +11,13 @@ import dns.rdataclass
 import dns.zone
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import QuerySet
+from django.utils import timezone
 
 from healthchecks.models import HealthCheck
 from kernel.testing import debian_program
 from zones import import_jobs, importexport, services
-from zones.models import HostedZone, RecordSet
+from zones.models import ChangeBatch, HostedZone, ImportJob, RecordSet
 from zones.tests.conftest import create
 
 ZONE_FILE = """
@@ -221,6 +224,50 @@ def test_a_health_check_gone_since_the_preview_refuses_the_import(zone, owner, v
         == f"change 0: www.example.com. A: health_check: there is no health check {check_id} of yours"
     )
     assert stored(zone) == []
+
+
+def test_an_import_whose_worker_died_while_applying_is_applied_by_the_next_delivery(zone, var_dir, settings):
+    job = previewed_job(zone, "$TTL 300\nwww IN A 192.0.2.1\n")
+    # The first delivery claimed it and died before its batch committed (nothing was written).
+    claimed_at = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 1)
+    ImportJob.objects.filter(pk=job.pk).update(status="applying", updated_at=claimed_at)
+
+    job = importexport.apply_import_job(job)
+    assert job.status == "done"
+    assert [row[0] for row in stored(zone)] == ["www.example.com."]
+    assert job.change_batch.source == "import"
+    # A third delivery finds it done and writes nothing more.
+    assert importexport.apply_import_job(job).status == "done"
+    assert ChangeBatch.objects.filter(hosted_zone=zone, source="import").count() == 1
+
+
+def test_a_delivery_while_another_is_still_applying_leaves_the_job_to_it(zone, var_dir):
+    job = previewed_job(zone, "$TTL 300\nwww IN A 192.0.2.1\n")
+    ImportJob.objects.filter(pk=job.pk).update(status="applying", updated_at=timezone.now())
+
+    assert importexport.apply_import_job(job).status == "applying"
+    assert stored(zone) == []
+
+
+def test_the_job_is_marked_done_in_the_batchs_own_transaction(zone, var_dir, monkeypatch):
+    job = previewed_job(zone, "$TTL 300\nwww IN A 192.0.2.1\n")
+    marked = []
+    real_update = QuerySet.update
+
+    def update_then_crash(queryset, **fields):
+        count = real_update(queryset, **fields)
+        if queryset.model is ImportJob and fields.get("status") == "done":
+            marked.append(fields)
+            raise OSError("the worker died right after marking the job")
+        return count
+
+    monkeypatch.setattr(QuerySet, "update", update_then_crash)
+    job = importexport.apply_import_job(job)
+    monkeypatch.undo()
+    # The crash rolled back the batch with the mark: nothing was written, the job failed.
+    assert marked and job.status == "failed"
+    assert stored(zone) == []
+    assert not ChangeBatch.objects.filter(hosted_zone=zone, source="import").exists()
 
 
 def test_importzone_creates_the_zone_and_exportzone_prints_it(owner, tmp_path):
