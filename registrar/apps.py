@@ -14,8 +14,8 @@ class RegistrarConfig(AppConfig):
         from registrar.registry import commands
         from registrar.registry.seed import seed_after_migrate
         from registrar.registry.zonedata import delegated_hosts
-        from registrar.services import read_registry_messages
-        from zones.services.name_servers import register_delegation_lookup
+        from registrar.services import domain_holders, read_registry_messages
+        from zones.services.name_servers import register_delegation_lookup, register_holder_lookup
 
         # Reference data, like Django's own content types: created once the tables exist.
         post_migrate.connect(seed_after_migrate, sender=self, dispatch_uid="registrar-registry-seed")
@@ -23,3 +23,5 @@ class RegistrarConfig(AppConfig):
         commands.subscribe(settings.REGISTRAR_CLIENT_ID, read_registry_messages)
         # A new hosted zone never gets the hosts the registry still delegates its name to.
         register_delegation_lookup(delegated_hosts)
+        # The last free name servers of a name are kept for the account that holds it here.
+        register_holder_lookup(domain_holders)

@@ -17,6 +17,13 @@ from zones import services as zone_services
 from zones.models import HostedZone
 
 
+def domain_holders(names: list[str]) -> list[int]:
+    """The accounts holding any of `names` (absolute) with us, for the zones app's name-server pool."""
+    stored = [name.rstrip(".").lower() for name in names]
+    held = Domain.objects.filter(name__in=stored, state__in=Domain.MANAGED_STATES)
+    return list(held.values_list("owner_id", flat=True))
+
+
 def _ensure_host_objects(hosts: list[str]) -> None:
     """Host objects at the registry for the hosts under its TLDs: ours with glue, others without.
 

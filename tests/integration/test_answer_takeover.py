@@ -144,13 +144,16 @@ def test_a_domain_still_delegated_to_a_deleted_zones_hosts_never_lends_them_to_a
         )
     per_domain = len(settings.DNS_NAMESERVER_ADDRESSES) // len(settings.DNS_NAMESERVER_DOMAINS)
 
-    # B makes zones of the name until none is left: none gets a host the registry delegates it to.
+    # B makes zones of the name until none is left to B (the last free host of each domain is
+    # kept for A, who holds the domain): none gets a host the registry delegates it to.
     theirs = [
-        zone_services.create_hosted_zone(owner=other_user, name="dangling.com") for _ in range(per_domain - 1)
+        zone_services.create_hosted_zone(owner=other_user, name="dangling.com") for _ in range(per_domain - 2)
     ]
     with pytest.raises(zone_services.NameServersExhaustedError):
         zone_services.create_hosted_zone(owner=other_user, name="dangling.com")
     assert not old_hosts & {host for zone in theirs for host in zone.name_servers}
+    again = zone_services.create_hosted_zone(owner=owner, name="dangling.com")
+    assert not old_hosts & set(again.name_servers)
     # Nor a reusable delegation set that happens to hold one of them.
     lucky = zone_services.create_delegation_set(owner=other_user)
     DelegationSet.objects.filter(pk=lucky.pk).update(name_servers=sorted(old_hosts))
@@ -163,6 +166,36 @@ def test_a_domain_still_delegated_to_a_deleted_zones_hosts_never_lends_them_to_a
     # What a resolver following the registry reaches: nothing of B's.
     for host in old_hosts:
         assert ask(live_dns, "www.dangling.com.", at=host).rcode() == dns.rcode.REFUSED
+
+
+def test_zones_of_a_name_made_before_it_is_bought_leave_its_buyer_four_name_servers(
+    owner, other_user, settings
+):
+    per_domain = len(settings.DNS_NAMESERVER_ADDRESSES) // len(settings.DNS_NAMESERVER_DOMAINS)
+    # B squats the name (and a name below it) before anyone has bought it, as far as B can.
+    squatted = [
+        zone_services.create_hosted_zone(owner=other_user, name="wanted.com") for _ in range(per_domain - 2)
+    ]
+    squatted.append(zone_services.create_hosted_zone(owner=other_user, name="sub.wanted.com"))
+    for name in ("wanted.com", "deep.sub.wanted.com"):
+        with pytest.raises(zone_services.NameServersExhaustedError) as refused:
+            zone_services.create_hosted_zone(owner=other_user, name=name)
+        assert refused.value.field == "name"
+        assert "kept for the account that registers it" in refused.value.message
+    # Nor through a reusable delegation set holding exactly the hosts still free.
+    taken = {host for zone in squatted for host in zone.name_servers}
+    free = sorted(set(zone_services.name_server_pool()) - taken)
+    assert len(free) == 4
+    lucky = zone_services.create_delegation_set(owner=other_user)
+    DelegationSet.objects.filter(pk=lucky.pk).update(name_servers=free)
+    lucky.refresh_from_db()
+    with pytest.raises(zone_services.NameServersExhaustedError):
+        zone_services.create_hosted_zone(owner=other_user, name="wanted.com", delegation_set=lucky)
+
+    # A buys it: the registrar's zone gets the four hosts kept for the holder.
+    domain = buy_domain(owner, "wanted.com")
+    assert sorted(domain.hosted_zone.name_servers) == free
+    assert domain.hosted_zone.owner == owner
 
 
 def test_the_registrys_delegation_wins_over_an_older_zone_of_another_account(owner, other_user, live_dns):

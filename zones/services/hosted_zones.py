@@ -247,7 +247,7 @@ def create_hosted_zone(
             if delegation_set is None:
                 delegation_set = DelegationSet.objects.create(
                     owner=owner,
-                    name_servers=pick_name_servers(None if is_private else zone_name),
+                    name_servers=pick_name_servers(None if is_private else zone_name, owner_id=owner.pk),
                     is_reusable=False,
                 )
             elif not is_private:

@@ -10,6 +10,11 @@ hosts, so what keeps zones apart is that two zones of one name, or of a name and
 below it, never share a host (`hosts_near`, `pick_name_servers`,
 `check_delegation_set`): Route 53's rule for same-name and parent/child zones. Nor does a
 new zone get a host the registry still delegates its name to (`delegated_hosts`).
+
+The pool holds only so many zones of one name (one per host of a domain), so another
+account could take them all before the name is bought. The last free host of each domain,
+for a name and the names above and below it, is kept for an account that holds the name
+or a name above it with our registrar (`holders`): anyone else's zone leaves it free.
 """
 
 import secrets
@@ -87,6 +92,25 @@ def register_delegation_lookup(lookup: Callable[[list[str]], Iterable[str]]) -> 
     _delegation_lookups.append(lookup)
 
 
+# Who holds names with our registrar (registered by registrar/apps.py): each returns the ids of
+# the accounts holding some of the given names.
+_holder_lookups: list[Callable[[list[str]], Iterable[int]]] = []
+
+
+def register_holder_lookup(lookup: Callable[[list[str]], Iterable[int]]) -> None:
+    _holder_lookups.append(lookup)
+
+
+def holders(zone_name: str) -> set[int]:
+    """The accounts holding `zone_name`, or a name above it, with our registrar."""
+    names = _names_and_above(zone_name)
+    return {owner_id for lookup in _holder_lookups for owner_id in lookup(names)}
+
+
+# Free hosts of each domain kept, for a name and its family, for the account that holds the name.
+HOSTS_KEPT_FOR_HOLDER = 1
+
+
 def _names_and_above(zone_name: str) -> list[str]:
     labels = zone_name.rstrip(".").split(".")
     return [".".join(labels[index:]) + "." for index in range(len(labels) - 1)]
@@ -124,21 +148,41 @@ def hosts_near(zone_name: str, *, exclude: HostedZone | None = None) -> set[str]
     }
 
 
-def pick_name_servers(zone_name: str | None = None) -> list[str]:
+def _kept_for_holder(zone_name: str, owner_id: int | None, hosts_per_domain: int) -> int:
+    """How many free hosts per domain a zone of `owner_id` named `zone_name` must leave free."""
+    if owner_id is None or hosts_per_domain <= HOSTS_KEPT_FOR_HOLDER or owner_id in holders(zone_name):
+        return 0
+    return HOSTS_KEPT_FOR_HOLDER
+
+
+def _kept_error(zone_name: str, domain: str) -> NameServersExhaustedError:
+    return NameServersExhaustedError(
+        f"{zone_name} cannot get four name servers of its own: the last free name server under "
+        f"{domain} for this name is kept for the account that registers it (or a name above it) "
+        "here, and yours does not hold it.",
+        field="name",
+    )
+
+
+def pick_name_servers(zone_name: str | None = None, *, owner_id: int | None = None) -> list[str]:
     """One free host under each name-server domain, at random; for `zone_name`, none in use near it.
 
     Raises NameServersExhaustedError (field `name`) when every host of a domain already serves a zone of
-    that name, above it or below it. Call it under `lock_name_servers` inside the
-    transaction that stores the set.
+    that name, above it or below it, or (for `owner_id`, unless that account holds the name)
+    when only the host kept for the name's holder is left. Call it under `lock_name_servers`
+    inside the transaction that stores the set.
     """
     domains = name_server_domains()
     near = hosts_near(zone_name) if zone_name else set()
     delegated = delegated_hosts(zone_name) if zone_name else set()
     pool = name_server_pool()
+    kept = _kept_for_holder(zone_name, owner_id, len(pool) // len(domains)) if zone_name else 0
     hosts = []
     for domain in domains:
         under = [host for host in pool if host.endswith(f".{domain}.")]
         free = [host for host in under if host not in near and host not in delegated]
+        if free and len(free) <= kept:
+            raise _kept_error(zone_name, domain)
         if not free and all(host in near for host in under):
             raise NameServersExhaustedError(
                 f"{zone_name} cannot get four name servers of its own: every name server under "
@@ -159,7 +203,9 @@ def pick_name_servers(zone_name: str | None = None) -> list[str]:
 def check_delegation_set(delegation_set: DelegationSet, zone_name: str) -> None:
     """Refuse a reusable set for `zone_name` that shares a host with a zone of that name, above or below it.
 
-    Raises ZoneError (field `delegation_set`). Call it under `lock_name_servers`.
+    Raises ZoneError (field `delegation_set`), or NameServersExhaustedError when the set would
+    take a host kept for the name's holder (see `pick_name_servers`). Call it under
+    `lock_name_servers`.
     """
     shared = sorted(set(delegation_set.name_servers) & hosts_near(zone_name))
     if shared:
@@ -177,3 +223,12 @@ def check_delegation_set(delegation_set: DelegationSet, zone_name: str) -> None:
             "another delegation set, or none for four new name servers.",
             field="delegation_set",
         )
+    pool = name_server_pool()
+    domains = name_server_domains()
+    kept = _kept_for_holder(zone_name, delegation_set.owner_id, len(pool) // len(domains))
+    if kept:
+        taken = hosts_near(zone_name) | delegated_hosts(zone_name)
+        for domain in domains:
+            free = [host for host in pool if host.endswith(f".{domain}.") and host not in taken]
+            if len(set(free) - set(delegation_set.name_servers)) < kept:
+                raise _kept_error(zone_name, domain)
