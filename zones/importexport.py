@@ -387,8 +387,10 @@ def apply_import_job(job: ImportJob, *, actor: Any = None) -> ImportJob:
 def _claim(job: ImportJob) -> bool:
     """Take the job for applying: a previewed one, or one whose claim outlived the task's hard time limit.
 
-    A claim that old belongs to a worker that is gone (the limit stops a task before the
-    broker delivers it again), so its delivery may start over: nothing of it was written.
+    A claim that old is a worker's that died (the broker delivers the task again after
+    CELERY_VISIBILITY_TIMEOUT, longer than the limit), so nothing of it was written and this
+    delivery starts over. Should it still be running (a thread pool does not enforce the
+    limit), the check of the job inside the writing transaction keeps it from being written twice.
     """
     now = timezone.now()
     abandoned = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
