@@ -323,10 +323,17 @@ class Notification(models.Model):
     """One message to one subscriber for one alarm event; the pair is its idempotency key."""
 
     PENDING = "pending"
+    SENDING = "sending"
     SENT = "sent"
     RETRYING = "retrying"
     FAILED = "failed"
-    STATE_CHOICES = [(PENDING, "Pending"), (RETRYING, "Retrying"), (SENT, "Sent"), (FAILED, "Failed")]
+    STATE_CHOICES = [
+        (PENDING, "Pending"),
+        (SENDING, "Sending"),
+        (RETRYING, "Retrying"),
+        (SENT, "Sent"),
+        (FAILED, "Failed"),
+    ]
 
     event = models.ForeignKey(AlarmEvent, on_delete=models.CASCADE, related_name="notifications")
     subscription = models.ForeignKey(
@@ -342,6 +349,9 @@ class Notification(models.Model):
     # When a delivery task was last enqueued; one still pending long after is enqueued again.
     enqueued_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # When the attempt in flight (state SENDING) was claimed; another copy of the task may
+    # take it over only once that is older than the task's hard time limit.
+    sending_since = models.DateTimeField(null=True, blank=True)
 
     objects = OwnedQuerySet.as_manager()
 

@@ -98,16 +98,23 @@ def delivery_key(notification: Notification) -> str:
 def deliver_notification(*, notification_id: int) -> str:
     """Send one notification once; returns its state.
 
-    Claims the attempt with a conditional update so that two copies of the task never both
-    send. Raises TemporaryDeliveryFailure (the task retries with back-off) on a temporary
-    transport failure; a permanent one is recorded as FAILED.
+    Claims the attempt with a conditional update (state SENDING) so that two copies of the
+    task never both send, at once or one after the other: a copy that finds an attempt in
+    flight leaves it, unless it was claimed longer ago than the task's hard time limit (its
+    worker died; the attempt is made again, as the same message). Raises
+    TemporaryDeliveryFailure (the task retries with back-off) on a temporary transport
+    failure; a permanent one is recorded as FAILED.
     """
-    row = Notification.objects.filter(pk=notification_id).values("state", "attempts").first()
+    now = timezone.now()
+    abandoned = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    row = Notification.objects.filter(pk=notification_id).values("state", "attempts", "sending_since").first()
     if row is None or row["state"] in (Notification.SENT, Notification.FAILED):
         return row["state"] if row else "gone"
+    if row["state"] == Notification.SENDING and row["sending_since"] > abandoned:
+        return "claimed elsewhere"
     claimed = Notification.objects.filter(
         pk=notification_id, state=row["state"], attempts=row["attempts"]
-    ).update(attempts=row["attempts"] + 1, state=Notification.RETRYING)
+    ).update(attempts=row["attempts"] + 1, state=Notification.SENDING, sending_since=now)
     if not claimed:
         return "claimed elsewhere"
     notification = Notification.objects.select_related("event__alarm", "subscription__topic").get(
@@ -116,7 +123,7 @@ def deliver_notification(*, notification_id: int) -> str:
     if notification.subscription is None:
         # Unsubscribed after the event and before delivery: that wish wins.
         Notification.objects.filter(pk=notification_id).update(
-            state=Notification.FAILED, last_error="unsubscribed before delivery"
+            state=Notification.FAILED, last_error="unsubscribed before delivery", sending_since=None
         )
         return Notification.FAILED
     event = notification.event
@@ -138,7 +145,9 @@ def deliver_notification(*, notification_id: int) -> str:
     except TransportError as error:
         final = error.permanent or notification.attempts > settings.HEALTHCHECK_DELIVERY_MAX_RETRIES
         Notification.objects.filter(pk=notification_id).update(
-            state=Notification.FAILED if final else Notification.RETRYING, last_error=error.message[:300]
+            state=Notification.FAILED if final else Notification.RETRYING,
+            last_error=error.message[:300],
+            sending_since=None,
         )
         logger.warning(
             "notification %s to %s failed: %s", notification_id, notification.endpoint, error.message
@@ -147,6 +156,6 @@ def deliver_notification(*, notification_id: int) -> str:
             return Notification.FAILED
         raise TemporaryDeliveryFailure(error.message)
     Notification.objects.filter(pk=notification_id).update(
-        state=Notification.SENT, sent_at=timezone.now(), last_error=""
+        state=Notification.SENT, sent_at=timezone.now(), last_error="", sending_since=None
     )
     return Notification.SENT

@@ -4,7 +4,9 @@ The tests play beat where it matters: they call the dispatchers, whose enqueued 
 """
 
 import re
+from datetime import timedelta
 
+from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
@@ -116,8 +118,12 @@ def test_an_attempt_made_again_after_a_crash_carries_the_same_message_id(owner, 
     notification_ids = alerting.announce_alarm_event(event_id=event.pk)
     for notification_id in notification_ids:
         assert tasks.deliver_notification.apply(args=(notification_id,)).get() == "sent"
-        # What the crash leaves behind: the attempt claimed, its outcome not recorded.
-        Notification.objects.filter(pk=notification_id).update(state=Notification.RETRYING)
+        # What the crash leaves behind: the attempt claimed, its outcome not recorded, and
+        # (when the task comes again) older than the task's hard time limit.
+        Notification.objects.filter(pk=notification_id).update(
+            state=Notification.SENDING,
+            sending_since=timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 1),
+        )
         assert tasks.deliver_notification.apply(args=(notification_id,)).get() == "sent"
 
     first, again = mailoutbox_smtp.wait_for(2)
@@ -129,6 +135,19 @@ def test_an_attempt_made_again_after_a_crash_carries_the_same_message_id(owner, 
     for notification_id in alerting.announce_alarm_event(event_id=other.pk):
         assert tasks.deliver_notification.apply(args=(notification_id,)).get() == "sent"
     assert mailoutbox_smtp.wait_for(3)[2]["Message-ID"] != first["Message-ID"]
+
+
+def test_a_copy_of_the_task_that_comes_while_an_attempt_is_in_flight_sends_nothing(owner, sms_gateway):
+    alarm = _alarm_with(owner, [("sms", MOBILE, True)])
+    event = _fire(alarm, Alarm.ALARM)
+    [notification_id] = alerting.announce_alarm_event(event_id=event.pk)
+    # The first copy has claimed the attempt and is still talking to the gateway.
+    Notification.objects.filter(pk=notification_id).update(
+        state=Notification.SENDING, attempts=1, sending_since=timezone.now()
+    )
+    assert tasks.deliver_notification.apply(args=(notification_id,)).get() == "claimed elsewhere"
+    assert sms_gateway.requests == []
+    assert Notification.objects.get(pk=notification_id).attempts == 1
 
 
 def test_a_permanent_failure_is_recorded_and_not_retried(owner, sms_gateway):
