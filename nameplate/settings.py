@@ -562,10 +562,11 @@ def env_listen(name: str, default: str) -> str:
 
 # Where gunicorn listens (HOST:PORT), behind the reverse proxy.
 WEB_BIND = env_listen("WEB_BIND", "127.0.0.1:8000")
-# Processes, and threads in each (gthread): a process per core, and threads to keep it busy
-# while requests wait on PostgreSQL and Redis (measured in docs/deployment.md).
+# Processes, and threads in each (gthread): a process per core, and two threads to keep it busy
+# while a request waits on PostgreSQL or Redis; more threads per process only fight over its
+# interpreter lock (measured in docs/deployment.md: 2 threads gave 1.4x the requests/s of 8).
 WEB_WORKERS = env_int("WEB_WORKERS", max(2, os.cpu_count() or 1))
-WEB_THREADS = env_int("WEB_THREADS", 8)
+WEB_THREADS = env_int("WEB_THREADS", 2)
 # A request still running after this long is killed with its worker, which is then restarted.
 WEB_TIMEOUT_SECONDS = env_int("WEB_TIMEOUT_SECONDS", 30)
 # On restart or stop, requests in flight get this long to finish.
