@@ -143,30 +143,9 @@ def _nth_port(listen: str, index: int) -> str:
     return f"{host}:{int(port) + index}"
 
 
-def serve(
-    *,
-    name_servers,
-    listeners,
-    poll_seconds,
-    transfer,
-    notify,
-    reuse_port,
-    metrics_listen="",
-    writes_zone_cache=True,
-) -> None:
-    """Run one server process until SIGINT/SIGTERM. Raises OSError when a listener cannot bind."""
-    asyncio.run(
-        _serve(
-            name_servers,
-            listeners,
-            poll_seconds,
-            transfer,
-            notify,
-            reuse_port,
-            metrics_listen,
-            writes_zone_cache,
-        )
-    )
+def serve(**options) -> None:
+    """Run one server process until SIGTERM (options: `_serve`'s); OSError: a listener cannot bind."""
+    asyncio.run(_serve(**options))
 
 
 def zone_cache(transfer, notify, *, writes: bool) -> ZoneCache | None:
@@ -186,7 +165,15 @@ def zone_cache(transfer, notify, *, writes: bool) -> ZoneCache | None:
 
 
 async def _serve(
-    name_servers, listeners, poll_seconds, transfer, notify, reuse_port, metrics_listen, writes_zone_cache
+    *,
+    name_servers,
+    listeners,
+    poll_seconds,
+    transfer,
+    notify,
+    reuse_port,
+    metrics_listen="",
+    writes_zone_cache=True,
 ) -> None:
     roles = tuple(dict.fromkeys(listener.role for listener in listeners))
     state = ServerState(engine_config(), roles=roles, name_servers=name_servers)
