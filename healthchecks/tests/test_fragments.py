@@ -47,7 +47,8 @@ def test_fragments_answer_only_get(owner_client, owner):
 
 def test_unhealthy_spans_of_the_window(owner):
     check = http_check(owner, 8081)
-    start = timezone.now() - timedelta(hours=1)
+    # The window ends before the check's own first status (healthy, at its creation).
+    start = check.status_changes.get().changed_at - timedelta(hours=2)
     down = StatusChange.objects.create(
         health_check=check, changed_at=start + timedelta(minutes=10), is_healthy=False
     )
@@ -67,7 +68,8 @@ def test_unhealthy_spans_of_the_window(owner):
 
 def test_a_check_unhealthy_since_before_the_window_is_shaded_from_its_start(owner):
     check = http_check(owner, 8081)
-    start = timezone.now() - timedelta(hours=1)
+    # The window ends before the check's own first status (healthy, at its creation).
+    start = check.status_changes.get().changed_at - timedelta(hours=2)
     StatusChange.objects.create(health_check=check, changed_at=start - timedelta(hours=2), is_healthy=False)
     end = start + timedelta(hours=1)
     assert fragments.unhealthy_bands(check, start=start, end=end) == [
