@@ -1,9 +1,9 @@
 """The web under 50 concurrent API clients: requests/s, p50 and p99 for three requests.
 
-    .venv/bin/python bench/web_load.py                          # gunicorn, settings' workers/threads
+    .venv/bin/python bench/web_load.py                          # gunicorn as the settings shape it
     .venv/bin/python bench/web_load.py --server runserver       # Django's development server, to compare
-    .venv/bin/python bench/web_load.py --workers 4 --threads 8 --seconds 20
-    .venv/bin/python bench/web_load.py --worker-class sync --workers 3 --only list,rrsets
+    .venv/bin/python bench/web_load.py --workers 4 --seconds 20
+    .venv/bin/python bench/web_load.py --worker-class gthread --workers 2 --threads 2 --only list,rrsets
 
 It makes a throw-away PostgreSQL database (dropped at the end), fills it through the services
 (a user with an API token, 20 hosted zones, one of them with 10,000 record sets), starts the
@@ -146,7 +146,7 @@ def start_server(kind: str, port: int, environment: dict[str, str], options) -> 
         if options.threads:
             environment["WEB_THREADS"] = str(options.threads)
         if options.worker_class:
-            command += ["--worker-class", options.worker_class]
+            environment["WEB_WORKER_CLASS"] = options.worker_class
     else:
         command = [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"]
     return subprocess.Popen(
@@ -270,7 +270,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=0, help="gunicorn processes (default: WEB_WORKERS)")
     parser.add_argument("--threads", type=int, default=0, help="threads per process (default: WEB_THREADS)")
     parser.add_argument(
-        "--worker-class", default="", help="gunicorn's worker class, to compare (default: the config's)"
+        "--worker-class", default="", help="sync or gthread, to compare (default: WEB_WORKER_CLASS)"
     )
     parser.add_argument(
         "--only", default="list,rrsets,changes", help="which requests, comma-separated (list,rrsets,changes)"
@@ -315,7 +315,7 @@ def main() -> None:
         process = start_server(options.server, port, environment, options)
         wait_until_up(base, process)
         shape = (
-            f"{options.worker_class or 'configured'} workers:"
+            f"{options.worker_class or 'WEB_WORKER_CLASS'} workers:"
             f" {options.workers or 'WEB_WORKERS'} x {options.threads or 'WEB_THREADS'} threads"
             if options.server == "gunicorn"
             else "threaded, one process"

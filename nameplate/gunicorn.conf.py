@@ -29,9 +29,10 @@ from nameplate.logging import gunicorn_log_config  # noqa: E402
 
 wsgi_app = "nameplate.wsgi:application"
 bind = [settings.WEB_BIND]
-worker_class = "gthread"
+worker_class = settings.WEB_WORKER_CLASS
 workers = settings.WEB_WORKERS
-threads = settings.WEB_THREADS
+# gunicorn turns a sync worker with threads > 1 into gthread: WEB_THREADS is for gthread only.
+threads = settings.WEB_THREADS if settings.WEB_WORKER_CLASS == "gthread" else 1
 timeout = settings.WEB_TIMEOUT_SECONDS
 graceful_timeout = settings.WEB_GRACEFUL_TIMEOUT_SECONDS
 keepalive = settings.WEB_KEEPALIVE_SECONDS

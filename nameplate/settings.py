@@ -562,10 +562,20 @@ def env_listen(name: str, default: str) -> str:
 
 # Where gunicorn listens (HOST:PORT), behind the reverse proxy.
 WEB_BIND = env_listen("WEB_BIND", "127.0.0.1:8000")
-# Processes, and threads in each (gthread): a process per core, and two threads to keep it busy
-# while a request waits on PostgreSQL or Redis; more threads per process only fight over its
-# interpreter lock (measured in docs/deployment.md: 2 threads gave 1.4x the requests/s of 8).
-WEB_WORKERS = env_int("WEB_WORKERS", max(2, os.cpu_count() or 1))
+# gunicorn's worker class. sync (the default): one request at a time per process, each taken
+# from the shared listen queue by whichever process is free, so 50 clients wait alike (list
+# p99 178-201 ms against gthread's 221-304 ms, docs/deployment.md); it wants the buffering
+# reverse proxy of deploy/ in front. gthread: WEB_THREADS threads per process, keep-alive
+# connections held by the process that accepted them, for a web exposed without that proxy.
+WEB_WORKER_CLASS = env_str("WEB_WORKER_CLASS", "sync")
+if WEB_WORKER_CLASS not in ("sync", "gthread"):
+    raise ImproperlyConfigured(f"WEB_WORKER_CLASS: {WEB_WORKER_CLASS!r} is not sync or gthread")
+# Processes: sync, one more than the cores, so that a core is busy while a request waits on
+# PostgreSQL or Redis; gthread, one per core with two threads each (more threads per process
+# only fight over its interpreter lock: 2 threads gave 1.4x the requests/s of 8).
+WEB_WORKERS = env_int(
+    "WEB_WORKERS", (os.cpu_count() or 1) + 1 if WEB_WORKER_CLASS == "sync" else max(2, os.cpu_count() or 1)
+)
 WEB_THREADS = env_int("WEB_THREADS", 2)
 # A request still running after this long is killed with its worker, which is then restarted.
 WEB_TIMEOUT_SECONDS = env_int("WEB_TIMEOUT_SECONDS", 30)

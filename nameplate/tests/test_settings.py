@@ -48,6 +48,7 @@ def test_check_deploy_warns_with_development_settings():
             "HEALTHCHECK_HEALTHY_REGION_SHARE: 'most' is not a number",
         ),
         ("METRICS_WEB_LISTEN", "9101", "METRICS_WEB_LISTEN: '9101' is not HOST:PORT"),
+        ("WEB_WORKER_CLASS", "gevent", "WEB_WORKER_CLASS: 'gevent' is not sync or gthread"),
         (
             "METRICS_WORKER_LISTEN",
             "localhost:http",

@@ -297,7 +297,14 @@ class Harness:
                 "web",
                 "web",
                 [str(GUNICORN), "-c", "nameplate/gunicorn.conf.py"],
-                env={"WEB_BIND": f"{WEB_ADDRESS}:{WEB_PORT}", "WEB_WORKERS": "2", "WEB_THREADS": "4"},
+                env={
+                    "WEB_BIND": f"{WEB_ADDRESS}:{WEB_PORT}",
+                    # Eight requests at once, so the fault tests' clients never queue behind
+                    # one waiting on a stopped database.
+                    "WEB_WORKER_CLASS": "gthread",
+                    "WEB_WORKERS": "2",
+                    "WEB_THREADS": "4",
+                },
             ),
             Service("beat", "web", [str(CELERY), "-A", "nameplate", "beat", "--loglevel", "INFO"]),
         ]
