@@ -563,9 +563,9 @@ def env_listen(name: str, default: str) -> str:
 # Where gunicorn listens (HOST:PORT), behind the reverse proxy.
 WEB_BIND = env_listen("WEB_BIND", "127.0.0.1:8000")
 # gunicorn's worker class. sync (the default): one request at a time per process, each taken
-# from the shared listen queue by whichever process is free, so 50 clients wait alike (list
-# p99 178-201 ms against gthread's 221-304 ms, docs/deployment.md); it wants the buffering
-# reverse proxy of deploy/ in front. gthread: WEB_THREADS threads per process, keep-alive
+# from the shared listen queue by whichever process is free, so 50 clients wait alike (the
+# p99 shorter than gthread's in 7 of 8 interleaved runs, docs/deployment.md); it wants the
+# buffering reverse proxy of deploy/ in front. gthread: WEB_THREADS threads per process, keep-alive
 # connections held by the process that accepted them, for a web exposed without that proxy.
 WEB_WORKER_CLASS = env_str("WEB_WORKER_CLASS", "sync")
 if WEB_WORKER_CLASS not in ("sync", "gthread"):
