@@ -2,7 +2,10 @@
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
-export REDIS_URL ?= redis://127.0.0.1:6379/0
+# make run keeps its data in Redis database 0 and the suite in database 15, so a test run beside
+# a running console never deletes the console's queue, cache or rate limits.
+RUN_REDIS_URL := redis://127.0.0.1:6379/0
+TEST_REDIS_URL := redis://127.0.0.1:6379/15
 
 .PHONY: run test lint format venv redis unbound migrate demo e2e
 
@@ -28,6 +31,7 @@ migrate: venv
 
 # The demo's checks and `make run`'s probe the local demo targets on 127.0.0.1.
 demo run: export HEALTHCHECK_ALLOW_LOCAL_TARGETS = 1
+redis migrate demo run: export REDIS_URL ?= $(RUN_REDIS_URL)
 
 demo: migrate
 	$(PY) manage.py demo
@@ -36,6 +40,7 @@ run: redis unbound demo
 	@echo "Console: http://127.0.0.1:8000/  (demo user: demo@nameplate.test / demo-password-53)"
 	$(VENV)/bin/honcho start -f Procfile
 
+test: export REDIS_URL ?= $(TEST_REDIS_URL)
 test: redis
 	@$(PY) -m pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: that is a failure here." >&2; exit 1; fi; exit $$rc

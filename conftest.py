@@ -3,6 +3,8 @@ import os
 from django.conf import settings
 from hypothesis import settings as hypothesis_settings
 
+from kernel.testing import claim_redis_for_test_run
+
 pytest_plugins = ["accounts.testing"]
 
 # The suite's health checks probe local servers on 127.0.0.1; the tests of the refusals turn
@@ -17,3 +19,8 @@ settings.HEALTHCHECK_ALLOW_LOCAL_TARGETS = True
 hypothesis_settings.register_profile("suite", derandomize=True, database=None)
 hypothesis_settings.register_profile("explore", derandomize=False)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
+
+
+def pytest_sessionstart(session) -> None:
+    # Held in the config until the run ends; see claim_redis_for_test_run.
+    session.config.redis_claim = claim_redis_for_test_run(settings.REDIS_URL)

@@ -5,6 +5,7 @@ import shutil
 import subprocess
 
 import pytest
+import redis
 
 SBIN = "/usr/sbin:/usr/local/sbin:/usr/bin:/bin"
 
@@ -33,3 +34,31 @@ def debian_program(program: str, package: str | None = None) -> str:
         detail = f"\n{result.stdout}\n{result.stderr}" if result is not None else ""
         pytest.fail(f"{program} is missing: install it with apt-get install -y {package}{detail}")
     return found
+
+
+TEST_RUN_CLIENT_NAME = "nameplate-test-run"
+
+
+def claim_redis_for_test_run(url: str) -> redis.Redis:
+    """Mark the Redis database at `url` as this test run's, or stop when another run holds it.
+
+    Tests clear rate-limit keys and whole databases as they go, so two runs on one database
+    fail each other's tests at random. The mark is a named connection, held open until the
+    run ends: it goes away with the process, however the process ends, and no test's clean-up
+    can delete it.
+    """
+    try:
+        client = redis.Redis.from_url(url, single_connection_client=True, socket_connect_timeout=2)
+        client.client_setname(TEST_RUN_CLIENT_NAME)
+    except redis.ConnectionError as error:
+        raise pytest.UsageError(f"No Redis answers at {url} ({error}): `make test` starts one.") from None
+    database, own_id = client.get_connection_kwargs().get("db", 0), client.client_id()
+    for other in client.client_list():
+        is_a_run = other.get("name") == TEST_RUN_CLIENT_NAME and int(other["id"]) != own_id
+        if is_a_run and int(other.get("db", -1)) == int(database):
+            client.close()
+            raise pytest.UsageError(
+                f"Another test run is using Redis database {database} ({url}): wait for it to "
+                "finish, or give this run another database with REDIS_URL."
+            )
+    return client

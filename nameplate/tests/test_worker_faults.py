@@ -14,7 +14,6 @@ import uuid
 from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import redis
@@ -22,16 +21,8 @@ from celery import Celery
 from django.conf import settings
 
 HOLD_TASK = "tests.hold_then_finish"
-# A database of its own on the project's Redis: a worker restores every stale unacknowledged
-# task it finds in its database, so these workers must not see the suite's other workers.
-KILLED_WORKER_REDIS_DB = 12
 # Short, so the killed worker's task comes back within seconds; the held task never runs this long.
 SHORT_VISIBILITY_TIMEOUT_SECONDS = 3
-
-
-def _redis_url_on_db(url: str, db: int) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{db}"))
 
 
 def _free_loopback_port() -> int:
@@ -83,13 +74,10 @@ def _count(client: redis.Redis, key: str) -> int:
 
 
 @pytest.fixture
-def killed_worker_redis() -> Iterator[str]:
-    url = _redis_url_on_db(settings.REDIS_URL, KILLED_WORKER_REDIS_DB)
-    client = redis.Redis.from_url(url)
-    client.flushdb()
-    yield url
-    client.flushdb()
-    client.close()
+def killed_worker_redis(private_redis) -> str:
+    """A Redis of the test's own: a worker restores every stale unacknowledged task it finds in
+    its database, so these workers must not see the suite's other workers (nor another run's)."""
+    return private_redis.url
 
 
 def test_a_task_on_a_killed_worker_runs_again_on_another_and_finishes_once(killed_worker_redis, tmp_path):
