@@ -133,20 +133,38 @@ def fill(records: int) -> tuple[str, int]:
     return key, big.pk
 
 
-def start_server(kind: str, port: int, environment: dict[str, str], options) -> subprocess.Popen:
+def server_environment(kind: str, port: int, environment: dict[str, str], options) -> dict[str, str]:
+    environment = dict(environment)
     if kind == "gunicorn":
-        command = [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "-c",
-            str(ROOT / "nameplate" / "gunicorn.conf.py"),
-        ]
-        environment = {**environment, "WEB_BIND": f"127.0.0.1:{port}"}
+        environment["WEB_BIND"] = f"127.0.0.1:{port}"
         if options.workers:
             environment["WEB_WORKERS"] = str(options.workers)
         if options.threads:
             environment["WEB_THREADS"] = str(options.threads)
         if options.worker_class:
             environment["WEB_WORKER_CLASS"] = options.worker_class
+    return environment
+
+
+def gunicorn_shape(environment: dict[str, str]) -> str:
+    """The processes and threads gunicorn runs, as the settings derive them from `environment`."""
+    read = "from nameplate import settings as s; print(s.WEB_WORKER_CLASS, s.WEB_WORKERS, s.WEB_THREADS)"
+    answer = subprocess.run(
+        [sys.executable, "-c", read], cwd=ROOT, env=environment, capture_output=True, text=True, check=True
+    )
+    worker_class, workers, threads = answer.stdout.split()
+    if worker_class == "gthread":
+        return f"gthread workers: {workers} x {threads} threads"
+    return f"sync workers: {workers}"
+
+
+def start_server(kind: str, port: int, environment: dict[str, str]) -> subprocess.Popen:
+    if kind == "gunicorn":
+        command = [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "-c",
+            str(ROOT / "nameplate" / "gunicorn.conf.py"),
+        ]
     else:
         command = [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"]
     return subprocess.Popen(
@@ -312,13 +330,11 @@ def main() -> None:
         print(f"filled {options.records:,} record sets and 20 zones in {time.perf_counter() - started:.1f} s")
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        process = start_server(options.server, port, environment, options)
+        process_environment = server_environment(options.server, port, environment, options)
+        process = start_server(options.server, port, process_environment)
         wait_until_up(base, process)
         shape = (
-            f"{options.worker_class or 'WEB_WORKER_CLASS'} workers:"
-            f" {options.workers or 'WEB_WORKERS'} x {options.threads or 'WEB_THREADS'} threads"
-            if options.server == "gunicorn"
-            else "threaded, one process"
+            gunicorn_shape(process_environment) if options.server == "gunicorn" else "threaded, one process"
         )
         print(f"{options.server} ({shape}), {options.clients} clients, {os.cpu_count()} cores")
 

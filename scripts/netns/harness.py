@@ -1,15 +1,15 @@
 """Several hosts on one machine: network namespaces joined by veth pairs on one bridge.
 
-    python scripts/netns/harness.py up       # build the hosts, start every process, load the scenario
-    python scripts/netns/harness.py status   # the hosts and what runs in each
-    python scripts/netns/harness.py down     # stop everything and remove the hosts (also after a crash)
+    python -m scripts.netns.harness up       # build the hosts, start every process, load the scenario
+    python -m scripts.netns.harness status   # the hosts and what runs in each
+    python -m scripts.netns.harness down     # stop everything and remove the hosts (also after a crash)
 
-Needs root (`ip netns add`) and Debian's iproute2, redis-server, unbound and PostgreSQL 15
-(`initdb`, `postgres`). Every name it makes starts with PREFIX, so `down` finds all of it: it kills
-every process inside those namespaces and deletes them. Addresses come from the documentation
-ranges only (198.51.100.0/24, 2001:db8::/32). tests/harness/test_faults.py drives it.
+run from the checkout's top directory. Needs root (`ip netns add`) and Debian's iproute2,
+redis-server, unbound and PostgreSQL 15 (`initdb`, `postgres`). The hosts, their addresses and
+the namespaces are scripts/netns/topology.py's; this file starts and stops the processes on
+them. tests/harness/test_faults.py drives it.
 
-The hosts (HOSTS): `db` (a private PostgreSQL cluster, run as `postgres` or a user it makes), `redis`
+The hosts (topology.HOSTS): `db` (a private PostgreSQL cluster, run as `postgres` or a user it makes), `redis`
 (no persistence), `web` (gunicorn, and beat), `dns1` and `dns2` (`manage.py dnsserver`, each the
 root, a TLD server and half of the name servers' addresses, so every zone's four name servers
 span both), `worker-a` and `worker-b` (Celery, one checker region each, both on the default
@@ -34,6 +34,29 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from scripts.netns import topology
+from scripts.netns.topology import (
+    CLIENT_ADDRESS,
+    DB_ADDRESS,
+    HOSTS,
+    NAME_SERVER_ADDRESSES,
+    NETWORK_V4,
+    REDIS_ADDRESS,
+    REGIONS,
+    RESOLVER_ADDRESS,
+    ROOT_SERVER_ADDRESSES,
+    SMTP_PORT,
+    TARGET_ADDRESS,
+    TLD_SERVER_ADDRESSES,
+    WEB_ADDRESS,
+    WEB_PORT,
+    HarnessError,
+    cannot_build_reason,
+    namespace,
+    our_namespaces,
+    tear_down_everything,
+)
+
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = ROOT / ".venv" / "bin" / "python"
 CELERY = ROOT / ".venv" / "bin" / "celery"
@@ -43,64 +66,14 @@ OPERATIONS = Path(__file__).resolve().parent / "operations.py"
 SMTP_SINK = Path(__file__).resolve().parent / "smtp_sink.py"
 POSTGRES_BIN = Path("/usr/local/bin")
 
-PREFIX = os.environ.get("NAMEPLATE_NETNS_PREFIX", "np-")
-BRIDGE_NAMESPACE = f"{PREFIX}net"
 LOCK_PATH = Path(tempfile.gettempdir()) / "nameplate-netns.lock"
 CURRENT_PATH = Path(tempfile.gettempdir()) / "nameplate-netns.current"
-NETWORK_V4 = "198.51.100.0/24"
 
-# host: its addresses in 198.51.100.0/24 (the first also gets 2001:db8:5100::<last octet>).
-HOSTS = {
-    "db": ["198.51.100.10"],
-    "redis": ["198.51.100.11"],
-    "web": ["198.51.100.12"],
-    # root listener, TLD listener, then the name servers' own addresses (see NAME_SERVER_ADDRESSES).
-    "dns1": [
-        "198.51.100.21",
-        "198.51.100.23",
-        "198.51.100.100",
-        "198.51.100.102",
-        "198.51.100.104",
-        "198.51.100.106",
-    ],
-    "dns2": [
-        "198.51.100.22",
-        "198.51.100.24",
-        "198.51.100.101",
-        "198.51.100.103",
-        "198.51.100.105",
-        "198.51.100.107",
-    ],
-    "worker-a": ["198.51.100.31"],
-    "worker-b": ["198.51.100.32"],
-    "resolver": ["198.51.100.40"],
-    # the client itself, then the health-check target.
-    "client": ["198.51.100.50", "198.51.100.60"],
-}
-DB_ADDRESS = HOSTS["db"][0]
-REDIS_ADDRESS = HOSTS["redis"][0]
-WEB_ADDRESS = HOSTS["web"][0]
-RESOLVER_ADDRESS = HOSTS["resolver"][0]
-CLIENT_ADDRESS = HOSTS["client"][0]
-TARGET_ADDRESS = HOSTS["client"][1]
-# With four name-server domains the n-th address is ns-<n // 4> under the (n % 4)-th domain, so
-# .100 to .107 are ns-0 and ns-1 of .com, .net, .org and .io. Every zone gets one of each domain:
-# two on dns1 (.com and .org, the even addresses) and two on dns2.
-NAME_SERVER_ADDRESSES = [f"198.51.100.{n}" for n in range(100, 108)]
-ROOT_SERVER_ADDRESSES = [HOSTS["dns1"][0], HOSTS["dns2"][0]]
-TLD_SERVER_ADDRESSES = [HOSTS["dns1"][1], HOSTS["dns2"][1]]
-REGIONS = {"worker-a": "us-east-1", "worker-b": "eu-west-1"}
-SMTP_PORT = 2525
-WEB_PORT = 8000
 # Unacknowledged tasks of a dead worker are delivered again after this long (acks_late on Redis).
 VISIBILITY_TIMEOUT_SECONDS = 10
 DNS_POLL_SECONDS = 2.0
 # Threads per worker: few, so that a killed worker holds a handful of sends in flight.
 WORKER_CONCURRENCY = 4
-
-
-class HarnessError(Exception):
-    """The harness could not build a host or start a process; the message says which and why."""
 
 
 def database_user() -> str:
@@ -117,65 +90,6 @@ def database_user() -> str:
     if result.returncode != 0:
         raise HarnessError(f"no user to run PostgreSQL as, and useradd failed: {result.stderr.strip()}")
     return "nameplate-harness"
-
-
-def namespace(host: str) -> str:
-    return f"{PREFIX}{host}"
-
-
-def ipv6_of(address: str) -> str:
-    return f"2001:db8:5100::{address.rsplit('.', 1)[1]}"
-
-
-def cannot_build_reason() -> str | None:
-    """None when this machine can build the harness; otherwise why not (for a test's skip)."""
-    if os.geteuid() != 0:
-        return "the harness needs root: `ip netns add` creates network namespaces"
-    if shutil.which("ip") is None and not Path("/usr/sbin/ip").exists():
-        return "the harness needs iproute2's `ip` (apt-get install -y iproute2)"
-    probe = f"{PREFIX}probe-{os.getpid()}"
-    result = subprocess.run(["ip", "netns", "add", probe], capture_output=True, text=True)
-    if result.returncode != 0:
-        return f"`ip netns add` is not possible here: {result.stderr.strip()}"
-    subprocess.run(["ip", "netns", "del", probe], capture_output=True)
-    return None
-
-
-def ip(*args: str) -> None:
-    result = subprocess.run(["ip", *args], capture_output=True, text=True)
-    if result.returncode != 0:
-        raise HarnessError(f"ip {' '.join(args)}: {result.stderr.strip()}")
-
-
-def our_namespaces() -> list[str]:
-    listed = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
-    return [line.split()[0] for line in listed.splitlines() if line.startswith(PREFIX)]
-
-
-def kill_namespace_processes(name: str, grace_seconds: float = 5.0) -> None:
-    """SIGTERM, then SIGKILL, every process inside namespace `name` (all of them ours)."""
-
-    def pids() -> list[int]:
-        listed = subprocess.run(["ip", "netns", "pids", name], capture_output=True, text=True).stdout
-        return [int(pid) for pid in listed.split()]
-
-    for signum in (signal.SIGTERM, signal.SIGKILL):
-        for pid in pids():
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signum)
-        deadline = time.monotonic() + grace_seconds
-        while pids() and time.monotonic() < deadline:
-            time.sleep(0.1)
-
-
-def tear_down_everything() -> list[str]:
-    """Kill every process in our namespaces and delete them; returns the namespaces removed."""
-    removed = our_namespaces()
-    for name in removed:
-        kill_namespace_processes(name)
-    for name in removed:
-        subprocess.run(["ip", "netns", "del", name], capture_output=True)
-    return removed
 
 
 @dataclass
@@ -215,41 +129,11 @@ class Harness:
 
     # ---- the network -------------------------------------------------------------------
 
-    def build_network(self) -> None:
-        ip("netns", "add", BRIDGE_NAMESPACE)
-        ip("-n", BRIDGE_NAMESPACE, "link", "add", "br0", "type", "bridge")
-        ip("-n", BRIDGE_NAMESPACE, "link", "set", "br0", "up")
-        for host, addresses in HOSTS.items():
-            ns = namespace(host)
-            ip("netns", "add", ns)
-            ip("-n", ns, "link", "set", "lo", "up")
-            ip(
-                "link",
-                "add",
-                "eth0",
-                "netns",
-                ns,
-                "type",
-                "veth",
-                "peer",
-                "name",
-                f"v-{host}",
-                "netns",
-                BRIDGE_NAMESPACE,
-            )
-            ip("-n", BRIDGE_NAMESPACE, "link", "set", f"v-{host}", "master", "br0")
-            ip("-n", BRIDGE_NAMESPACE, "link", "set", f"v-{host}", "up")
-            for address in addresses:
-                ip("-n", ns, "addr", "add", f"{address}/24", "dev", "eth0")
-            ip("-n", ns, "-6", "addr", "add", f"{ipv6_of(addresses[0])}/64", "dev", "eth0", "nodad")
-            ip("-n", ns, "link", "set", "eth0", "up")
-
     def cut_off(self, host: str, address: str) -> None:
-        """`host` can no longer reach `address`: a blackhole route inside its namespace."""
-        ip("-n", namespace(host), "route", "add", "blackhole", f"{address}/32")
+        topology.cut_off(host, address)
 
     def reconnect(self, host: str, address: str) -> None:
-        ip("-n", namespace(host), "route", "del", "blackhole", f"{address}/32")
+        topology.reconnect(host, address)
 
     # ---- the processes -----------------------------------------------------------------
 
@@ -599,7 +483,7 @@ remote-control:
         tear_down_everything()
         CURRENT_PATH.write_text(str(self.state_dir))
         try:
-            self.build_network()
+            topology.build_network()
             self.write_configs()
             self.init_postgres()
             self.start("postgres")

@@ -19,6 +19,7 @@ import pytest
 
 from kernel.testing import debian_program
 from scripts.netns import harness as netns
+from scripts.netns import topology
 
 pytestmark = pytest.mark.harness
 
@@ -43,7 +44,7 @@ def wait_for(condition, seconds: float, what: str, harness=None, logs: tuple[str
 
 @pytest.fixture(scope="module")
 def harness():
-    reason = netns.cannot_build_reason()
+    reason = topology.cannot_build_reason()
     if reason:
         pytest.skip(reason)
     debian_program("unbound")
@@ -79,7 +80,7 @@ def zone_answers(harness, host: str) -> dict[str, list[str]]:
     """What `host` answers for each zone's www, asked on one of that zone's name servers on it."""
     answers = {}
     for zone in harness.scenario["zones"]:
-        address = sorted(set(zone["name_server_addresses"]) & set(netns.HOSTS[host]))[0]
+        address = sorted(set(zone["name_server_addresses"]) & set(topology.HOSTS[host]))[0]
         answers[zone["name"]] = harness.probe("dns", address, f"www.{zone['name']}", "A")["answer"]
     return answers
 
@@ -100,7 +101,7 @@ def test_one_region_cut_off_is_outvoted_and_both_cut_off_move_the_failover_recor
         lambda: health() == both_healthy, 90, "both regions to see the target healthy", harness, ("beat",)
     )
     cut_at = time.monotonic()
-    harness.cut_off("worker-a", netns.TARGET_ADDRESS)
+    harness.cut_off("worker-a", topology.TARGET_ADDRESS)
     try:
         status = wait_for(
             lambda: (status := health())["regions"]["us-east-1"] is False and status,
@@ -112,10 +113,10 @@ def test_one_region_cut_off_is_outvoted_and_both_cut_off_move_the_failover_recor
         region_seconds = time.monotonic() - cut_at
         # One healthy region of two is 50%, more than the 18% the share rule asks for.
         assert status == {"is_healthy": True, "regions": {"us-east-1": False, "eu-west-1": True}}
-        assert harness.probe("dns", netns.RESOLVER_ADDRESS, app["name"], "A")["answer"] == [app["primary"]]
+        assert harness.probe("dns", topology.RESOLVER_ADDRESS, app["name"], "A")["answer"] == [app["primary"]]
 
         both_cut_at = time.monotonic()
-        harness.cut_off("worker-b", netns.TARGET_ADDRESS)
+        harness.cut_off("worker-b", topology.TARGET_ADDRESS)
         wait_for(
             lambda: health() == {"is_healthy": False, "regions": {"us-east-1": False, "eu-west-1": False}},
             60,
@@ -124,19 +125,19 @@ def test_one_region_cut_off_is_outvoted_and_both_cut_off_move_the_failover_recor
             ("worker-b",),
         )
         moved = harness.probe(
-            "dns", netns.RESOLVER_ADDRESS, app["name"], "A", "--expect", app["secondary"], "--wait", "30"
+            "dns", topology.RESOLVER_ADDRESS, app["name"], "A", "--expect", app["secondary"], "--wait", "30"
         )
         assert moved["answer"] == [app["secondary"]], moved
         failover_seconds = time.monotonic() - both_cut_at
     finally:
         for host in ("worker-a", "worker-b"):
             # A host not cut off yet (the test failed before) has no route to remove.
-            with contextlib.suppress(netns.HarnessError):
-                harness.reconnect(host, netns.TARGET_ADDRESS)
+            with contextlib.suppress(topology.HarnessError):
+                harness.reconnect(host, topology.TARGET_ADDRESS)
     back_at = time.monotonic()
     wait_for(lambda: health() == both_healthy, 60, "the check to recover once both regions reach it again")
     back = harness.probe(
-        "dns", netns.RESOLVER_ADDRESS, app["name"], "A", "--expect", app["primary"], "--wait", "30"
+        "dns", topology.RESOLVER_ADDRESS, app["name"], "A", "--expect", app["primary"], "--wait", "30"
     )
     assert back["answer"] == [app["primary"]]
     report(
@@ -225,8 +226,8 @@ def test_dns1_killed_the_client_keeps_resolving_every_name(harness, report):
     names = [f"www.{zone['name']}={zone['www']}" for zone in harness.scenario["zones"]]
     loop = subprocess.Popen(
         [
-            *("ip", "netns", "exec", netns.namespace("client"), str(netns.PYTHON), str(netns.PROBE)),
-            *("lookups", netns.RESOLVER_ADDRESS, *names, "--seconds", "15", "--max-rounds", "1000"),
+            *("ip", "netns", "exec", topology.namespace("client"), str(netns.PYTHON), str(netns.PROBE)),
+            *("lookups", topology.RESOLVER_ADDRESS, *names, "--seconds", "15", "--max-rounds", "1000"),
         ],
         stdout=subprocess.PIPE,
         text=True,
@@ -244,7 +245,7 @@ def test_dns1_killed_the_client_keeps_resolving_every_name(harness, report):
         # with dns1 down; dns2 answers every zone itself.
         for name in names:
             qname, address = name.split("=")
-            assert harness.probe("dns", netns.RESOLVER_ADDRESS, qname, "A")["answer"] == [address]
+            assert harness.probe("dns", topology.RESOLVER_ADDRESS, qname, "A")["answer"] == [address]
         assert zone_answers(harness, "dns2") == expected_answers(harness)
         assert summary["answered_in_the_second_half"] == sorted(name.split("=")[0] for name in names)
     finally:
@@ -325,7 +326,7 @@ def test_redis_stopped_dns_answers_changes_arrive_by_poll_and_queued_work_resume
 
 
 def test_database_stopped_dns_answers_from_memory_and_the_console_answers_503_then_recovers(harness, report):
-    page = f"http://{netns.WEB_ADDRESS}:{netns.WEB_PORT}/rdap/domain/{harness.scenario['zones'][0]['name']}"
+    page = f"http://{topology.WEB_ADDRESS}:{topology.WEB_PORT}/rdap/domain/{harness.scenario['zones'][0]['name']}"
     assert harness.probe("http", page)["status"] == 200
 
     harness.stop("postgres", signal.SIGINT)
