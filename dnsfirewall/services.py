@@ -330,11 +330,16 @@ def rpz_clauses(
 def firewall_rule_for(group: FirewallRuleGroup, qname: str) -> FirewallRule | None:
     """The group's rule that decides a query for `qname` now (the first match by priority), or None.
 
-    The query-log reader calls it to name the rule behind an rpz-log line: ALERT and ALLOW
-    both log `rpz-passthru`, and only the rule tells them apart.
+    The query-log reader asks this of each rpz-log line (`firewall_verdicts`): ALERT and
+    ALLOW both log `rpz-passthru`, and only the rule tells them apart.
     """
+    return _first_match(group.rules.select_related("domain_list").order_by("priority"), qname)
+
+
+def _first_match(rules: Iterable[FirewallRule], qname: str) -> FirewallRule | None:
+    """The first of `rules` (in priority order, domain lists loaded) whose list holds `qname`."""
     name = dns.name.from_text(qname)
-    for rule in group.rules.select_related("domain_list").order_by("priority"):
+    for rule in rules:
         for domain in rule.domain_list.domains:
             if _matches(domain, name):
                 return rule
@@ -358,13 +363,19 @@ def firewall_verdicts(lines: Iterable[RpzLogLine]) -> list[FirewallVerdict | Non
     """
     lines = list(lines)
     groups = FirewallRuleGroup.objects.in_bulk({line.group_id for line in lines})
+    # Each group's rules are read once for the batch, not once per line.
+    rules_of: dict[int, list[FirewallRule]] = {group_id: [] for group_id in groups}
+    for rule in (
+        FirewallRule.objects.filter(group_id__in=groups).select_related("domain_list").order_by("priority")
+    ):
+        rules_of[rule.group_id].append(rule)
     verdicts: list[FirewallVerdict | None] = []
     for line in lines:
         group = groups.get(line.group_id)
         if group is None:
             verdicts.append(None)
             continue
-        rule = firewall_rule_for(group, line.qname)
+        rule = _first_match(rules_of[group.pk], line.qname)
         if not line.is_passthru:
             action = FirewallRule.Action.BLOCK
         elif rule is not None and rule.action != FirewallRule.Action.BLOCK:

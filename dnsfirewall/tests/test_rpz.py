@@ -91,3 +91,38 @@ def test_the_source_serves_associated_groups_with_serials_that_follow_changes(
         f"worse.example.com.{group.pk}.rpz.nameplate.internal.",
     ]
     assert source.load("rpz:999999") is None and source.load("7") is None
+
+
+def test_query_log_verdicts_name_each_lines_rule_and_read_the_rules_once(
+    owner, group, django_assert_num_queries
+):
+    def rule(name, priority, action, domains, **fields):
+        domain_list = services.create_domain_list(owner=owner, name=name, domains=domains)
+        return services.save_rule(
+            group=group, domain_list=domain_list, name=name, priority=priority, action=action, **fields
+        )
+
+    allowed = rule("allowed", 10, "ALLOW", ["good.example.com"])
+    watched = rule("watched", 20, "ALERT", ["*.watched.example.com"])
+    blocked = rule("blocked", 30, "BLOCK", ["bad.example.com"], block_response="NXDOMAIN")
+    seen = [
+        ("good.example.com.", "rpz-passthru"),
+        ("a.watched.example.com.", "rpz-passthru"),
+        ("bad.example.com.", "rpz-nxdomain"),
+    ]
+    lines = [rpz.RpzLogLine(group.pk, qname, action, "127.0.0.1", qname, "A") for qname, action in seen * 20]
+    gone = rpz.RpzLogLine(
+        group.pk + 1000, "x.example.com.", "rpz-nxdomain", "127.0.0.1", "x.example.com.", "A"
+    )
+
+    # The groups, then their rules: two queries for sixty-one lines.
+    with django_assert_num_queries(2):
+        verdicts = services.firewall_verdicts([*lines, gone])
+
+    assert verdicts[-1] is None
+    assert {(v.action, v.rule_group_id, v.domain_list_id) for v in verdicts[:-1]} == {
+        ("ALLOW", group.pk, allowed.domain_list_id),
+        ("ALERT", group.pk, watched.domain_list_id),
+        ("BLOCK", group.pk, blocked.domain_list_id),
+    }
+    assert [v.action for v in verdicts[:3]] == ["ALLOW", "ALERT", "BLOCK"]
