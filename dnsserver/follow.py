@@ -22,8 +22,6 @@ whole, the old one answering until then.
 """
 
 import asyncio
-import ctypes
-import ctypes.util
 import logging
 import os
 import socket
@@ -40,6 +38,7 @@ from dnsserver.handler import HOSTED_ROLE, ServerState
 from dnsserver.zonecache import ZoneCache
 from kernel import bus
 from kernel.listeners import PRIVATE_ROLE
+from kernel.memory import collector_paused, release_freed_memory
 from zones.engine import (
     CompileError,
     Registration,
@@ -60,20 +59,6 @@ _GONE = object()
 COUNTERS_SECONDS = 1.0
 RECONNECT_SECONDS = 1.0
 STOP_SECONDS = 5.0
-
-
-def release_freed_memory() -> None:
-    """Hand the C allocator's free pages back to the system (glibc's malloc_trim; elsewhere nothing).
-
-    Loading a large zone frees its rows and compile-time index once the snapshot is made;
-    glibc keeps most of those pages, which would stay resident for the server's life.
-    """
-    library = ctypes.util.find_library("c")
-    if library is None:
-        return
-    malloc_trim = getattr(ctypes.CDLL(library), "malloc_trim", None)
-    if malloc_trim is not None:
-        malloc_trim(0)
 
 
 class RoleSources(Protocol):
@@ -326,17 +311,21 @@ class Follower:
     async def _compile(self, role: str, key: str) -> ZoneSnapshot | object | None:
         """The zone compiled from the source now; _GONE when it no longer exists; None when it failed."""
         try:
-            data = await asyncio.to_thread(self.source.load, role, key)
-            if data is None:
-                return _GONE
-            if self.adjust is not None:
-                data = self.adjust(data)
-            return await asyncio.to_thread(compile_zone, data)
+            return await asyncio.to_thread(self._load_and_compile, role, key)
         except CompileError as error:
             logger.error("zone %s (%s) does not compile: %s", key, role, error)
         except Exception:
             logger.exception("could not load zone %s (%s); serving the previous copy", key, role)
         return None
+
+    def _load_and_compile(self, role: str, key: str) -> ZoneSnapshot | object:
+        with collector_paused():
+            data = self.source.load(role, key)
+            if data is None:
+                return _GONE
+            if self.adjust is not None:
+                data = self.adjust(data)
+            return compile_zone(data)
 
     async def _announce(self, role: str, snapshots: list[ZoneSnapshot]) -> None:
         """After a swap: log, tell the listeners and the secondaries, report the serials."""

@@ -23,7 +23,6 @@ processes of one server) only reads.
 """
 
 import functools
-import gc
 import hashlib
 import hmac
 import logging
@@ -36,6 +35,7 @@ from pathlib import Path
 import dns.version
 
 import zones.engine
+from kernel.memory import collector_paused
 from zones.engine import ZoneSnapshot
 
 logger = logging.getLogger(__name__)
@@ -97,13 +97,8 @@ class ZoneCache:
             logger.info("zone cache: %s is from other code or settings, or damaged; ignoring it", path)
             return None
         # Unpickling makes millions of objects; the cyclic collector would walk them many times.
-        was_enabled = gc.isenabled()
-        gc.disable()
-        try:
+        with collector_paused():
             snapshot = pickle.loads(payload)
-        finally:
-            if was_enabled:
-                gc.enable()
         if not isinstance(snapshot, ZoneSnapshot) or snapshot.key != key:
             logger.warning("zone cache: %s does not hold zone %s; ignoring it", path, key)
             return None

@@ -19,6 +19,7 @@ import dns.name
 import dns.rdatatype
 from django.conf import settings
 
+from kernel.memory import collector_paused
 from zones.engine import (
     AliasTarget,
     Endpoint,
@@ -231,7 +232,8 @@ def served_snapshot(zone: HostedZone) -> ZoneSnapshot:
         if diff is not None:
             version = update_zone(cached, diff.data, diff.names)
     if version is None:
-        version = compile_hosted_zone(zone)
+        with collector_paused():
+            version = compile_hosted_zone(zone)
     with _SERVED_LOCK:
         _SERVED[zone.pk] = version
         _SERVED.move_to_end(zone.pk)

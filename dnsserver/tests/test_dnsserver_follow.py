@@ -1,5 +1,6 @@
 """Change propagation (Redis and the polling fall-back), health changes, and what we report."""
 
+import gc
 import subprocess
 import threading
 import time
@@ -210,3 +211,25 @@ def test_polling_keeps_going_while_redis_is_away(following):
         source.put("auth", zone(serial, address))
         assert changes.wait("zone", "1")
         assert addresses(server, "www.follow.test.") == [address]
+
+
+def test_a_zone_is_read_and_compiled_with_the_cyclic_collector_paused():
+    seen = []
+
+    class WatchedSource(MemoryZoneSource):
+        def load(self, role, key):
+            seen.append(gc.isenabled())
+            return super().load(role, key)
+
+    source = WatchedSource()
+    source.put("auth", zone(1, "192.0.2.10"))
+    state = ServerState()
+    with RunningServer(state) as server:
+        follower = Follower(state, source, redis_factory=None, poll_seconds=60)
+        server.run(follower.start())
+        try:
+            assert addresses(server, "www.follow.test.") == ["192.0.2.10"]
+        finally:
+            server.run(follower.stop())
+    assert seen == [False]
+    assert gc.isenabled()
