@@ -48,5 +48,5 @@ def test_nested_and_overlapping_pauses_end_with_the_last(collector_on):
 def test_a_collector_that_was_off_stays_off(collector_on):
     gc.disable()
     with collector_paused():
-        pass
+        assert not gc.isenabled()
     assert not gc.isenabled()

@@ -4,7 +4,7 @@
     python -m scripts.netns.harness status   # the hosts and what runs in each
     python -m scripts.netns.harness down     # stop everything and remove the hosts (also after a crash)
 
-run from the checkout's top directory. Needs root (`ip netns add`) and Debian's iproute2,
+Run from the checkout's top directory. Needs root (`ip netns add`) and Debian's iproute2,
 redis-server, unbound and PostgreSQL 15 (`initdb`, `postgres`). The hosts, their addresses and
 the namespaces are scripts/netns/topology.py's; this file starts and stops the processes on
 them. tests/harness/test_faults.py drives it.
