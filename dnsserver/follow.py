@@ -13,7 +13,7 @@ domains the hosted zones' delegation follows, at start, then:
 A failing Redis or source is logged and retried; the zones already loaded keep answering.
 With a `ZoneCache` (zonecache.py), a zone is first read back from the version written at
 the last start or stop and brought to the source's serial by its diff, and the large zones
-compiled or changed since are written again once loaded and when the server stops.
+compiled or changed since are written again once the server answers and when it stops.
 A change reaches a served zone as its diff (the names the bus message lists, or those the
 change batches since the served serial touched) and makes a new version sharing every
 untouched node (zones.engine.update_zone); a zone is compiled whole only when first loaded
@@ -125,6 +125,8 @@ class Follower:
         self._health_channel = ""
         self._registrations_version: object = None
         self._is_loaded = False
+        self._cache_lock = asyncio.Lock()
+        self._initial_save: asyncio.Task | None = None
 
     async def load_all(self) -> None:
         """Compile every zone of every role; a zone that fails to load is logged and skipped.
@@ -135,15 +137,16 @@ class Follower:
         await self.sync_registrations()
         for role in self.state.zones:
             await self.sync_role(role)
-        # Zones read from the cache and brought up to date are written at stop, not now.
-        await self.save_zone_cache(updated=False)
         release_freed_memory()
         self._is_loaded = True
 
     async def start(self) -> None:
-        """Load (unless `load_all` ran), then follow the bus and the source."""
+        """Load (unless `load_all` ran), write the zones compiled at load to the cache, then follow."""
         if not self._is_loaded:
             await self.load_all()
+        # In the background: the server answers meanwhile. Zones read from the cache and
+        # brought up to date are written at stop, not now.
+        self._initial_save = asyncio.create_task(self.save_zone_cache(updated=False))
         self._tasks.append(asyncio.create_task(self._poll_forever()))
         if self.redis_factory is not None:
             self._tasks.append(asyncio.create_task(self._listen_forever()))
@@ -284,13 +287,17 @@ class Follower:
         return snapshot
 
     async def save_zone_cache(self, *, updated: bool = True) -> None:
-        """Write large served zones whose file is missing (`updated`: or older); drop gone zones' files."""
+        """Write large served zones whose file is missing (`updated`: or older); drop gone zones' files.
+
+        One save at a time: the one at stop waits for the one `start` began.
+        """
         if self.zone_cache is None:
             return
-        try:
-            await asyncio.to_thread(self._write_zone_cache, updated)
-        except Exception:
-            logger.exception("zone cache: could not write %s", self.zone_cache.directory)
+        async with self._cache_lock:
+            try:
+                await asyncio.to_thread(self._write_zone_cache, updated)
+            except Exception:
+                logger.exception("zone cache: could not write %s", self.zone_cache.directory)
 
     def _write_zone_cache(self, updated: bool) -> None:
         for role, zoneset in self.state.zones.items():

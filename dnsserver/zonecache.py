@@ -17,20 +17,23 @@ A file is used only when all of these hold, so a restart never answers from stal
 The MAC is what makes unpickling safe: the payload is only read once it verifies.
 
 Only zones of at least `min_records` records are written: small zones compile in
-milliseconds. The files are written when the server has loaded (zones compiled or updated
-since their file) and when it stops; a `read_only` cache (the second and later worker
-processes of one server) only reads.
+milliseconds. The files are written (by a forked child, so that answering goes on) once the
+server is answering (zones compiled since their file) and when it stops (zones updated
+since); a `read_only` cache (the second and later worker processes of one server) only reads.
 """
 
 import functools
+import gc
 import hashlib
 import hmac
 import logging
 import os
 import pickle
+import signal
 import sys
 import tempfile
 from pathlib import Path
+from typing import NoReturn
 
 import dns.version
 
@@ -105,20 +108,25 @@ class ZoneCache:
         return snapshot
 
     def write(self, role: str, snapshot: ZoneSnapshot) -> bool:
-        """Write `snapshot` as this zone's file (atomically); False when it is too small to keep."""
+        """Write `snapshot` as this zone's file (atomically); False when it is too small to keep.
+
+        A forked child pickles and writes it while this process only waits (in the caller's
+        thread): pickling a large zone holds the interpreter for seconds, and the server's
+        loop keeps answering meanwhile. Raises OSError when the child fails.
+        """
         if self.read_only or snapshot.record_count < self.min_records:
             return False
         self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        payload = pickle.dumps(snapshot, protocol=5)
         handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".writing-")
         try:
-            with os.fdopen(handle, "wb") as file:
-                file.write(MAGIC)
-                file.write(self._mac(payload))
-                file.write(payload)
-                file.flush()
-                os.fsync(file.fileno())
-            os.replace(temporary, self.path(role, snapshot.key))
+            child = os.fork()
+            if child == 0:
+                _write_and_exit(handle, temporary, self.path(role, snapshot.key), snapshot, self._mac)
+            os.close(handle)
+            _, status = os.waitpid(child, 0)
+            code = os.waitstatus_to_exitcode(status)
+            if code != 0:
+                raise OSError(f"the zone-cache writer for {self.path(role, snapshot.key)} exited with {code}")
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
@@ -131,3 +139,27 @@ class ZoneCache:
         for path in self.directory.glob(f"{role}-*{SUFFIX}"):
             if path.name[len(role) + 1 : -len(SUFFIX)] not in keys:
                 path.unlink(missing_ok=True)
+
+
+def _write_and_exit(handle: int, temporary: str, path: Path, snapshot: ZoneSnapshot, mac) -> NoReturn:
+    """In the forked child: write the file and leave at once, running none of the parent's exit code."""
+    code = 1
+    try:
+        # The parent's loop wakes on its signals through this fd; the child's must not reach it.
+        signal.set_wakeup_fd(-1)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        gc.disable()
+        payload = pickle.dumps(snapshot, protocol=5)
+        with os.fdopen(handle, "wb") as file:
+            file.write(MAGIC)
+            file.write(mac(payload))
+            file.write(payload)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+        code = 0
+    except BaseException as error:
+        os.write(2, f"zone cache: cannot write {path}: {error!r}\n".encode(errors="replace"))
+    finally:
+        os._exit(code)

@@ -10,6 +10,7 @@ it when it starts again.
 
 import asyncio
 import os
+import pickle
 import signal
 import subprocess
 import sys
@@ -178,10 +179,15 @@ def test_small_zones_and_a_read_only_cache_write_nothing(tmp_path):
 
 
 def load(source: MemoryZoneSource, cache: ZoneCache) -> tuple[Follower, mock.MagicMock]:
-    """A follower's first load with `cache`, and the engine's compile_zone as it saw it."""
+    """A follower's first load with `cache` and the save `start` makes, and compile_zone as it saw it."""
     follower = Follower(ServerState(roles=("auth",)), source, zone_cache=cache)
+
+    async def first_load() -> None:
+        await follower.load_all()
+        await follower.save_zone_cache(updated=False)
+
     with mock.patch("dnsserver.follow.compile_zone", wraps=engine_compiler.compile_zone) as compiles:
-        asyncio.run(follower.load_all())
+        asyncio.run(first_load())
     return follower, compiles
 
 
@@ -189,6 +195,46 @@ def source_of(data: ZoneData) -> MemoryZoneSource:
     source = MemoryZoneSource()
     source.put("auth", data)
     return source
+
+
+def test_a_forked_child_pickles_and_writes_the_file_while_the_server_process_only_waits(tmp_path):
+    cache = ZoneCache(tmp_path, secret=SECRET, min_records=1)
+    snapshot = compile_zone(rich_zone())
+    # The child runs the same patched function; calls made in this process are the ones counted.
+    with mock.patch("dnsserver.zonecache.pickle.dumps", wraps=pickle.dumps) as dumps:
+        assert cache.write("auth", snapshot)
+    assert dumps.call_count == 0
+    assert_same(cache.read("auth", "prop"), snapshot)
+    assert [path.name for path in tmp_path.iterdir()] == ["auth-prop.zone"]
+
+
+def test_a_writer_that_fails_raises_and_leaves_the_previous_file_and_no_partial_one(tmp_path):
+    cache = ZoneCache(tmp_path, secret=SECRET, min_records=1)
+    cache.write("auth", compile_zone(rich_zone()))
+    failing = mock.patch("dnsserver.zonecache.pickle.dumps", side_effect=MemoryError("no room"))
+    with failing, pytest.raises(OSError, match="exited with 1"):
+        cache.write("auth", compile_zone(rich_zone(serial=2)))
+    assert [path.name for path in tmp_path.iterdir()] == ["auth-prop.zone"]
+    assert cache.read("auth", "prop").serial == 1
+
+
+def test_a_started_follower_writes_the_zones_it_compiled_in_the_background(tmp_path):
+    cache = ZoneCache(tmp_path, secret=SECRET, min_records=1)
+    source = source_of(rich_zone())
+    follower = Follower(ServerState(roles=("auth",)), source, zone_cache=cache, poll_seconds=60)
+
+    async def run() -> None:
+        await follower.load_all()
+        assert not cache.path("auth", "prop").exists()
+        await follower.start()
+        deadline = time.monotonic() + 30
+        while cache.read("auth", "prop") is None:
+            assert time.monotonic() < deadline, "the cache was not written after start"
+            await asyncio.sleep(0.02)
+        await follower.stop()
+
+    asyncio.run(run())
+    assert cache.read("auth", "prop").serial == 1
 
 
 def test_the_follower_writes_the_cache_once_loaded_and_reads_it_instead_of_compiling(tmp_path):

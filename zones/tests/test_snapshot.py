@@ -310,3 +310,61 @@ def test_the_row_reader_parses_names_as_dnspython_does_and_shares_a_parents_labe
         assert reader.name(text).labels == dns.name.from_text(text).labels
     www, mail = reader.name("www.example.com."), reader.name("mail.example.com.")
     assert all(ours is theirs for ours, theirs in zip(www.labels[1:], mail.labels[1:], strict=True))
+
+
+def test_the_row_reader_refuses_the_names_dnspython_refuses_at_the_label_and_name_limits():
+    reader = RecordSetReader()
+    parent = ".".join(["p" * 63] * 3) + "."  # 193 bytes on the wire
+    longest_label = "a" * 63 + ".example.com."
+    longest_name = "a" * 61 + "." + parent  # 61 + 1 + 193 = 255 bytes
+    for text in (longest_label, longest_name):
+        assert reader.name(text).labels == dns.name.from_text(text).labels
+        # What a name made from its labels is: equal, hashed alike, and its own wire form.
+        assert hash(reader.name(text)) == hash(dns.name.from_text(text))
+        assert reader.name(text).to_wire() == dns.name.from_text(text).to_wire()
+    with pytest.raises(dns.name.LabelTooLong):
+        reader.name("a" * 64 + ".example.com.")
+    with pytest.raises(dns.name.NameTooLong):
+        reader.name("a" * 62 + "." + parent)
+
+
+def test_simple_record_sets_are_read_apart_and_every_set_comes_back_once(zone, owner):
+    check = health_check(owner, "one").pk
+    services.apply_change_batch(
+        hosted_zone=zone,
+        changes=[
+            create("www", "A", "192.0.2.1"),
+            create("www", "TXT", '"simple beside routed"'),
+            create(
+                "api",
+                "A",
+                "192.0.2.2",
+                policy="weighted",
+                set_identifier="one",
+                weight=1,
+                health_check_id=check,
+            ),
+            create("api", "A", "192.0.2.3", policy="weighted", set_identifier="two", weight=2),
+            create("api", "AAAA", "2001:db8::1"),
+            create("alias", "A", ttl=None, alias_target_name="www.example.com."),
+        ],
+    )
+    data = hosted_zone_data(zone)
+    read = sorted(
+        (record.name.to_text(), dns.rdatatype.to_text(record.rdtype), record.set_identifier, record.rdatas)
+        for record in data.record_sets
+    )
+    rows = sorted(
+        (name, rdtype, set_identifier, tuple(values))
+        for name, rdtype, set_identifier, values in zone.record_sets.values_list(
+            "name", "type", "set_identifier", "values"
+        )
+    )
+    assert read == rows
+    weighted = [record for record in data.record_sets if record.set_identifier]
+    assert [(record.set_identifier, record.weight, record.health_check_id) for record in weighted] == [
+        ("one", 1, check),
+        ("two", 2, None),
+    ]
+    (alias,) = [record for record in data.record_sets if record.alias is not None]
+    assert alias.alias.name == dns.name.from_text("www.example.com.")
