@@ -332,7 +332,10 @@ class Follower:
                 return _GONE
             if self.adjust is not None:
                 data = self.adjust(data)
-            return compile_zone(data)
+            snapshot = compile_zone(data)
+            # Freed while the collector is off: it would first walk every object of the input.
+            del data
+        return snapshot
 
     async def _announce(self, role: str, snapshots: list[ZoneSnapshot]) -> None:
         """After a swap: log, tell the listeners and the secondaries, report the serials."""

@@ -24,7 +24,9 @@ _was_enabled = True
 def collector_paused() -> Iterator[None]:
     """The cyclic collector off for the block; pauses nest and may overlap across threads.
 
-    The collector comes back (if it was on before the first) when the last pause ends.
+    The collector comes back (if it was on before the first) when the last pause ends, and
+    its first pass then walks every object made during the pause that is still alive: free a
+    large input inside the block, not after it.
     """
     global _pauses, _was_enabled
     with _pause_lock:

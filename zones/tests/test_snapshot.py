@@ -1,5 +1,7 @@
 """zones/snapshot.py: hosted zones and the registry's zones, from database rows to engine input."""
 
+import json
+
 import dns.flags
 import dns.name
 import dns.rdatatype
@@ -21,7 +23,13 @@ from zones.engine import (
     compile_zone,
 )
 from zones.engine.render import name_key
-from zones.snapshot import RecordSetReader, compile_hosted_zone, hosted_zone_data, served_snapshot
+from zones.snapshot import (
+    RecordSetReader,
+    compile_hosted_zone,
+    hosted_zone_data,
+    served_snapshot,
+    stored_values,
+)
 from zones.tests.conftest import create
 
 pytestmark = pytest.mark.django_db
@@ -346,6 +354,7 @@ def test_simple_record_sets_are_read_apart_and_every_set_comes_back_once(zone, o
             ),
             create("api", "A", "192.0.2.3", policy="weighted", set_identifier="two", weight=2),
             create("api", "AAAA", "2001:db8::1"),
+            create("multi", "A", "192.0.2.7", "192.0.2.8"),
             create("alias", "A", ttl=None, alias_target_name="www.example.com."),
         ],
     )
@@ -368,3 +377,23 @@ def test_simple_record_sets_are_read_apart_and_every_set_comes_back_once(zone, o
     ]
     (alias,) = [record for record in data.record_sets if record.alias is not None]
     assert alias.alias.name == dns.name.from_text("www.example.com.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '["10.0.0.1"]',
+        '["2001:db8::1"]',
+        '["a", "b"]',
+        '["a","b"]',
+        "[]",
+        '[""]',
+        '["\\"v=spf1 -all\\""]',
+        '["caf\\u00e9"]',
+        '["café"]',
+        '["back\\\\slash"]',
+        '[ "spaced" ]',
+    ],
+)
+def test_stored_values_read_as_the_json_parser_reads_them(text):
+    assert stored_values(text) == tuple(json.loads(text))
