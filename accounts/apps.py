@@ -8,5 +8,6 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported once the app registry is ready: drf-spectacular registers the
-        # authentication scheme when the extension class is defined.
-        from accounts import schema  # noqa: F401
+        # authentication scheme when the extension class is defined, and the token cache's
+        # receivers (a saved token or account is read again) connect when theirs are.
+        from accounts import authentication, schema  # noqa: F401
