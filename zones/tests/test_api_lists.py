@@ -146,3 +146,17 @@ def test_record_set_pages_walk_forward_and_back_with_plain_rows(owner_api, zone)
     assert [rs["name"] for rs in second["results"]][:2] == ["h08.example.com.", "h09.example.com."]
     assert back["results"] == first["results"]
     assert back["previous"] is None and first["previous"] is None
+
+
+def test_a_record_set_page_reads_no_zone_object_and_hides_another_accounts_zone(owner_api, other_api, zone):
+    with CaptureQueriesContext(connection) as queries:
+        assert owner_api.get(f"/api/v1/zones/{zone.pk}/rrsets").status_code == 200
+    statements = [query["sql"] for query in queries.captured_queries]
+    zone_reads = [sql for sql in statements if "zones_hostedzone" in sql]
+    # One lookup of the zone's id, not the zone with its delegation set.
+    assert len(zone_reads) == 1 and "zones_delegationset" not in zone_reads[0]
+    missing = other_api.get("/api/v1/zones/999999/rrsets")
+    for url in (f"/api/v1/zones/{zone.pk}/rrsets", "/api/v1/zones/not-a-number/rrsets"):
+        response = other_api.get(url)
+        assert (response.status_code, response.json()) == (404, missing.json()), url
+    assert missing.status_code == 404
