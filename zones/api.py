@@ -44,7 +44,8 @@ class HostedZoneViewSet(OwnedViewSetMixin, viewsets.ModelViewSet):
         except (TypeError, ValueError):  # an id that is no number, as get_object_or_404 takes it
             zone_id = None
         if zone_id is None:
-            raise Http404("No hosted zone matches the given query.")
+            # What get_object_or_404 answers for a zone that is not the requester's.
+            raise Http404(f"No {HostedZone._meta.object_name} matches the given query.")
         return zone_id
 
     def scoped_zone_id(self) -> int | None:
