@@ -3,7 +3,7 @@
 - `collector_paused()`: Python's cyclic garbage collector off while a block builds a large
   zone. Such a build makes millions of objects that outlive it, and the collector would walk
   all of them again each time the heap grew by a quarter: about a third of the time to read
-  and compile a large zone (the figures are in docs/dns-server.md). Reference counting still
+  and compile a large zone (the figures are in docs/dns-server-figures.md). Reference counting still
   frees everything without cycles meanwhile.
 - `release_freed_memory()`: the C allocator's free pages back to the system.
 """
