@@ -294,10 +294,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "kernel.errors.api_exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
-# How long a web process reuses an API token it has read (with its owner) before reading it
-# again; 0 reads it on every request. Revoking a token (or disabling its account) reaches the
-# process that did it at once and every other web process within this time
-# (accounts/authentication.py).
+# Seconds a web process reuses an API token it has read (0: never); a revocation reaches every
+# other web process within them (accounts/authentication.py).
 API_TOKEN_CACHE_SECONDS = env_float("API_TOKEN_CACHE_SECONDS", 1.0)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Nameplate API",
