@@ -17,7 +17,6 @@ import argparse
 import contextlib
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,7 +30,12 @@ import dns.message
 import dns.query
 import dns.rdatatype
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from kernel.testing import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
+
 ZONE = "propagation.test."
 QNAME = f"www.{ZONE}"
 START_SECONDS = 120.0
@@ -41,17 +45,10 @@ POLL_INTERVAL_SECONDS = 0.002
 ABSENT_REDIS_URL = "redis://127.0.0.1:1/0"
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def setup_django(database_url: str) -> None:
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/5")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nameplate.settings")
-    sys.path.insert(0, str(ROOT))
     # Django and the apps are imported in functions here: only after the settings above are
     # chosen and django.setup() has run can their models load.
     import django

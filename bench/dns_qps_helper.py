@@ -18,7 +18,6 @@ import dataclasses
 import logging
 import random
 import signal
-import socket
 import statistics
 import sys
 import time
@@ -37,6 +36,7 @@ import dns.rdatatype
 from dnsserver.handler import ServerState
 from dnsserver.server import DnsServer
 from kernel.listeners import Listener
+from kernel.testing import free_port
 from zones.engine import (
     EngineConfig,
     FailoverRole,
@@ -158,20 +158,6 @@ def policy_records() -> list[RecordSetData]:
         for member, region in enumerate(REGIONS):
             add("latency", index, member, policy=RoutingPolicy.LATENCY, region=region)
     return records
-
-
-def free_port() -> int:
-    for _ in range(50):
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
-            udp.bind(("127.0.0.1", 0))
-            port = udp.getsockname()[1]
-            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
-                try:
-                    tcp.bind(("127.0.0.1", port))
-                except OSError:
-                    continue
-                return port
-    raise OSError("no port free for both UDP and TCP")
 
 
 async def serve(zone_file: Path, port: int) -> None:

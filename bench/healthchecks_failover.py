@@ -14,7 +14,6 @@ database, so sharing one with tests would mix their health views.
 """
 
 import os
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -29,8 +28,11 @@ import dns.message
 import dns.query
 import dns.rdatatype
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from kernel.testing import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 INTERVAL_SECONDS = 10
 PRIMARY, SECONDARY = "192.0.2.30", "192.0.2.31"
@@ -49,12 +51,6 @@ class Target(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args) -> None:
         return
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def answer(port: int) -> set[str]:

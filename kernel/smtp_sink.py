@@ -2,11 +2,12 @@
 
 import email
 import email.policy
-import socket
 import threading
 from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
+
+from kernel.testing import free_port
 
 
 class _Handler:
@@ -22,12 +23,6 @@ class _Handler:
         return "250 OK"
 
 
-def _free_port(host: str) -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((host, 0))
-        return probe.getsockname()[1]
-
-
 class SmtpSink:
     """`with SmtpSink() as sink:` then send to sink.host:sink.port and read sink.messages."""
 
@@ -35,7 +30,7 @@ class SmtpSink:
         self._handler = _Handler()
         # aiosmtpd's start-up check connects to the configured port, so port 0 must be resolved first.
         self.host = host
-        self.port = port or _free_port(host)
+        self.port = port or free_port(host)
         self._controller = Controller(self._handler, hostname=host, port=self.port)
 
     @property

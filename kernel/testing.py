@@ -1,8 +1,11 @@
 """Helpers the test suites of every layer share."""
 
 import os
+import random
 import shutil
+import socket
 import subprocess
+from pathlib import Path
 
 import pytest
 import redis
@@ -34,6 +37,32 @@ def debian_program(program: str, package: str | None = None) -> str:
         detail = f"\n{result.stdout}\n{result.stderr}" if result is not None else ""
         pytest.fail(f"{program} is missing: install it with apt-get install -y {package}{detail}")
     return found
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port free for UDP and TCP on `host`: see free_port_on."""
+    return free_port_on([host])
+
+
+def free_port_on(addresses: list[str]) -> int:
+    """A port free for UDP and TCP on every one of `addresses`, below the kernel's ephemeral range.
+
+    Checked, not reserved: the caller binds it moments later. An ephemeral port could meanwhile
+    become the local end of another socket, or, after the listener stopped, the port a client's
+    own query goes out from and comes back to (an "answer" from the wrong address).
+    """
+    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    for port in random.Random().sample(range(max(1024, low - 12000), low), 200):
+        try:
+            for address in addresses:
+                family = socket.AF_INET6 if ":" in address else socket.AF_INET
+                for kind in (socket.SOCK_DGRAM, socket.SOCK_STREAM):
+                    with socket.socket(family, kind) as probe:
+                        probe.bind((address, port))
+        except OSError:
+            continue
+        return port
+    raise OSError(f"no port below {low} free on all of {addresses}")
 
 
 TEST_RUN_CLIENT_NAME = "nameplate-test-run"

@@ -2,7 +2,6 @@
 
 import asyncio
 import io
-import socket
 import threading
 import time
 import warnings
@@ -19,6 +18,7 @@ from dnsserver.server import DnsServer
 from dnsserver.sources import database_sources, name_server_pool
 from kernel.listeners import Listener
 from kernel.redis import async_redis_client
+from kernel.testing import free_port_on
 from registrar import services as registrar_services
 from registrar.models import Domain
 from registrar.registry.seed import ensure_registry_seed
@@ -108,24 +108,6 @@ class LiveDnsServer:
     def listen_setting(self) -> list[str]:
         """DNS_SERVER_LISTEN as it must read for tools that walk these listeners."""
         return [f"{item.role}=127.0.0.1:{self.port(item.role)}" for item in self.listeners]
-
-
-def free_port_on(addresses: list[str]) -> int:
-    """A port free for UDP and TCP on every one of `addresses` (checked, not reserved)."""
-    for _ in range(50):
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-            probe.bind((addresses[0], 0))
-            port = probe.getsockname()[1]
-        try:
-            for address in addresses:
-                for kind in (socket.SOCK_DGRAM, socket.SOCK_STREAM):
-                    family = socket.AF_INET6 if ":" in address else socket.AF_INET
-                    with socket.socket(family, kind) as probe:
-                        probe.bind((address, port))
-        except OSError:
-            continue
-        return port
-    raise OSError(f"no port free on all of {addresses}")
 
 
 def query(qname: str, rdtype: str, port: int, *, host: str = "127.0.0.1", **make: Any) -> dns.message.Message:

@@ -24,25 +24,10 @@ import dns.query
 import dns.rcode
 import dns.rdatatype
 
-from kernel.testing import debian_program
+from kernel.testing import debian_program, free_port
 from zones.engine import ZoneSnapshot
 
 STARTUP_SECONDS = 20.0
-
-
-def free_port() -> int:
-    """A port free for UDP and TCP on 127.0.0.1 (checked, not reserved)."""
-    for _ in range(50):
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
-            udp.bind(("127.0.0.1", 0))
-            port = udp.getsockname()[1]
-            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
-                try:
-                    tcp.bind(("127.0.0.1", port))
-                except OSError:
-                    continue
-            return port
-    raise OSError("no free port pair on 127.0.0.1")
 
 
 class Unbound:

@@ -15,7 +15,6 @@ answers; and ANY gets one RRset of the name from each server (RFC 8482 §4.1 lea
 choice of RRset to the server), which must be one the zone holds.
 """
 
-import socket
 import subprocess
 import time
 from dataclasses import dataclass
@@ -36,7 +35,7 @@ import pytest
 
 from dnsserver.handler import ServerState
 from dnsserver.tests.dns_fixtures import RunningServer
-from kernel.testing import debian_program
+from kernel.testing import debian_program, free_port
 from zones.engine import ZoneSet, compile_zone, zone_data_from_text
 from zones.rules import RECORD_TYPES
 
@@ -246,21 +245,6 @@ def mixed_case(qname: str) -> str:
         else:
             letters.append(char)
     return "".join(letters)
-
-
-def free_port() -> int:
-    """A port free for both UDP and TCP on 127.0.0.1 right now."""
-    for _ in range(50):
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
-            udp.bind(("127.0.0.1", 0))
-            port = udp.getsockname()[1]
-            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
-                try:
-                    tcp.bind(("127.0.0.1", port))
-                except OSError:
-                    continue
-                return port
-    raise OSError("no port free for both UDP and TCP")
 
 
 def nsd_binary() -> str:

@@ -7,9 +7,7 @@ other tests read.
 """
 
 import os
-import random
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +18,8 @@ import dns.message
 import dns.query
 import dns.rdatatype
 import pytest
+
+from kernel.testing import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 ABSENT_REDIS_URL = "redis://127.0.0.1:1/0"
@@ -36,24 +36,6 @@ zone = services.create_hosted_zone(owner=owner, name="workers.test", caller_refe
 spec = rules.RecordSetSpec(name="www.workers.test.", type="A", ttl=60, values=("{address}",))
 services.apply_change_batch(hosted_zone=zone, changes=[services.Change("CREATE", spec)])
 """
-
-
-def free_port() -> int:
-    """A port free for both UDP and TCP on 127.0.0.1, below the ephemeral range.
-
-    The server binds it a few seconds later; an ephemeral port could meanwhile become the
-    local end of some other process's outgoing connection.
-    """
-    low, _ = (int(part) for part in Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
-    for port in random.Random().sample(range(max(1024, low - 12000), low), 200):
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp, socket.socket() as tcp:
-            try:
-                udp.bind(("127.0.0.1", port))
-                tcp.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no port is free for both UDP and TCP")
 
 
 def manage(env: dict, *args: str) -> None:

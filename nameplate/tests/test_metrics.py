@@ -2,7 +2,6 @@
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,15 +14,10 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from console.tasks import ping
 from kernel.metrics import parse_listen
+from kernel.testing import free_port
 from nameplate.celery import app
 
 DEADLINE_SECONDS = 60
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def scrape(url: str) -> dict[tuple[str, frozenset], float]:

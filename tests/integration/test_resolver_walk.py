@@ -15,7 +15,7 @@ import dns.query
 import dns.rdatatype
 import pytest
 
-from kernel.testing import debian_program
+from kernel.testing import debian_program, free_port
 from tests.support import (
     LiveDnsServer,
     buy_domain,
@@ -50,12 +50,6 @@ def _ensure_unbound() -> None:
     debian_program("unbound")
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def our_servers(settings):
     reason = _can_bind_port_53()
@@ -81,7 +75,7 @@ def unbound(tmp_path, our_servers):
     # A port found free can be taken by another process before unbound binds it (unbound then
     # exits with "could not open ports"): try again on another port, a bounded number of times.
     for _attempt in range(5):
-        port = _free_port()
+        port = free_port()
         (tmp_path / "unbound.conf").write_text(_unbound_conf(tmp_path, port))
         process = subprocess.Popen([UNBOUND, "-d", "-c", str(tmp_path / "unbound.conf")])
         if _started(process, port):
