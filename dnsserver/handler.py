@@ -63,6 +63,8 @@ TRANSFER_TYPES = frozenset({dns.rdatatype.AXFR, dns.rdatatype.IXFR})
 REFUSED_ZONE = "-"
 BADVERS = 16
 COOKIE_OPTS_KEPT = 65536
+# Replies kept by every listener of a process together (ReplyCache): a few hundred bytes each.
+REPLIES_KEPT = 100_000
 
 
 class ServerState:
@@ -91,6 +93,7 @@ class ServerState:
         self.counters: collections.Counter[tuple[str, int, int]] = collections.Counter()
         self.handlers: list[QueryHandler] = []
         self.bus = BusCounts()
+        self.replies_kept = ReplyBudget(REPLIES_KEPT)
 
     def take_counters(self) -> collections.Counter:
         """The queries answered since the last call, by (zone key, type, rcode), over every listener."""
@@ -106,6 +109,51 @@ class ServerState:
             return None
         address = ipaddress.ip_address(host).compressed
         return address if address in zones.delegations.addresses else None
+
+
+class ReplyBudget:
+    """How many replies the ReplyCaches of one process hold together, and at most."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.used = 0
+        self.caches: list[ReplyCache] = []
+
+    def make_room(self) -> None:
+        """Empty every cache when the budget is spent (a flood of distinct queries ends here)."""
+        if self.used >= self.limit:
+            for cache in self.caches:
+                cache.clear()
+
+
+class ReplyCache:
+    """One listener's UDP replies (all but the ID) by the query's bytes after its ID.
+
+    A reply goes in only when it follows from those bytes and the listener's zones alone: a
+    static template or REFUSED, no COOKIE (its server cookie changes with time and client),
+    no routed answer (it changes with health, weights and the client). The cache is emptied
+    whenever the role's zones are replaced, so a change reaches the next query at once.
+    """
+
+    def __init__(self, budget: ReplyBudget) -> None:
+        self.budget = budget
+        self.replies: dict[bytes, tuple[bytes, tuple[str, int, int]]] = {}
+        self.zone_set: ZoneSet | None = None
+        budget.caches.append(self)
+
+    def keep(self, data: bytes, reply: bytes, counted: tuple[str, int, int], zone_set: ZoneSet) -> None:
+        if zone_set is not self.zone_set:
+            self.clear()
+            self.zone_set = zone_set
+        self.budget.make_room()
+        key = data[2:]
+        if key not in self.replies:
+            self.budget.used += 1
+        self.replies[key] = (reply[2:], counted)
+
+    def clear(self) -> None:
+        self.budget.used -= len(self.replies)
+        self.replies = {}
 
 
 class QueryHandler:
@@ -130,6 +178,7 @@ class QueryHandler:
         self.latency_sum_seconds = 0.0
         self._until_sample = 1
         self._counts_taken: dict[tuple[str, int, int], int] = {}
+        self.reply_cache = ReplyCache(state.replies_kept)
         state.handlers.append(self)
 
     def handle(self, data: bytes, address: IPAddress, is_tcp: bool = False) -> bytes | None:
@@ -141,6 +190,12 @@ class QueryHandler:
         self._until_sample -= 1
         if not self._until_sample:
             return self._timed(data, address, is_tcp)
+        if not is_tcp:
+            cache = self.reply_cache
+            kept = cache.replies.get(data[2:])
+            if kept is not None and cache.zone_set is self.state.zones[self.role]:
+                self.counts[kept[1]] += 1
+                return data[:2] + kept[0]
         try:
             return self._answer_one_pass(data, address, is_tcp) or self._answer_general(data, address, is_tcp)
         except FormError:
@@ -231,6 +286,7 @@ class QueryHandler:
         limit = TCP_LIMIT if is_tcp else PLAIN_UDP_LIMIT
         opt = b""
         subnet = None
+        is_kept = not is_tcp
         if not data[11]:
             if end != size:  # trailing bytes: dnspython's reading gives FORMERR
                 return None
@@ -252,10 +308,12 @@ class QueryHandler:
                     # A lone COOKIE option (RFC 7873 §4), the common case: the client
                     # cookie, maybe our last one; read without making objects.
                     opt = self._cookie_opt(data[end + 15 : end + 23], address, opt)
+                    is_kept = False
                 else:
                     client_cookie, subnet = read_options(data[end + 11 :])
                     if client_cookie is not None:
                         opt = self._cookie_opt(client_cookie, address, opt)
+                        is_kept = False
             if not is_tcp:
                 payload = data[end + 3] << 8 | data[end + 4]
                 limit = (
@@ -273,6 +331,7 @@ class QueryHandler:
             template = find_wire(zone, key, rdtype)
             if template is None:
                 template, scope = self.dynamic.find(zone_set, zone, key, rdtype, address, subnet)
+                is_kept = False
         if subnet is not None:
             opt = with_option(opt, ecs_option(subnet[0], subnet[1], scope or 0, subnet[2]))
         arcount = template[10] << 8 | template[11]
@@ -293,7 +352,10 @@ class QueryHandler:
             flags = data[2] << 8 | data[3]
             query = Query(data[0] << 8 | data[1], flags, data[12 : offset + 1], rdtype, data[12:end], None)
             reply = complete(template, query, opt or None, limit)
-        self.counts[(zone_key, rdtype, reply[3] & 0x0F)] += 1
+        counted = (zone_key, rdtype, reply[3] & 0x0F)
+        self.counts[counted] += 1
+        if is_kept:
+            self.reply_cache.keep(data, reply, counted, zone_set)
         return reply
 
     def _cookie_opt(self, client_cookie: bytes, address: IPAddress, base: bytes) -> bytes:

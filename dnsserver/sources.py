@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Protocol
 
 import dns.name
+from django.db import connections
 from django.db.models import Count, Max
 from django.utils import timezone
 
@@ -88,6 +89,9 @@ class SourcesByRole:
 
     def registrations_version(self) -> object:
         return self.registration_source.version() if self.registration_source is not None else None
+
+    def close_thread(self) -> None:
+        connections.close_all()
 
     def registrations(self) -> list[Registration]:
         return self.registration_source.load() if self.registration_source is not None else []
@@ -173,3 +177,6 @@ class MemoryZoneSource:
         with self._lock:
             data = self._zones.get(role, {}).get(key)
         return data.created if data is not None else None
+
+    def close_thread(self) -> None:
+        """Nothing is held."""

@@ -101,6 +101,7 @@ class LiveDnsServer:
                 stack = io.StringIO()
                 task.print_stack(file=stack)
                 warnings.warn(f"LiveDnsServer: a task ignored its cancel: {stack.getvalue()}", stacklevel=1)
+        await self.loop.shutdown_default_executor()
 
     def port(self, role: str) -> int:
         return self.server.port(role)

@@ -198,7 +198,12 @@ def test_server_keeps_serving_when_the_source_fails(following):
     def broken(role):
         raise ConnectionError("database is away")
 
-    follower.source = type("Broken", (), {"serials": staticmethod(broken), "load": staticmethod(broken)})()
+    methods = {
+        "serials": staticmethod(broken),
+        "load": staticmethod(broken),
+        "close_thread": lambda self: None,
+    }
+    follower.source = type("Broken", (), methods)()
     server.run(follower.sync_role("auth"))
     assert addresses(server, "www.follow.test.") == ["192.0.2.10"]
 
@@ -233,3 +238,34 @@ def test_a_zone_is_read_and_compiled_with_the_cyclic_collector_paused():
             server.run(follower.stop())
     assert seen == [False]
     assert gc.isenabled()
+
+
+def test_every_read_of_the_source_lets_go_of_its_thread_after():
+    # With the database sources, what a worker thread holds is its database connection.
+    reads, closes = [], []
+
+    class WatchedSource(MemoryZoneSource):
+        def serials(self, role):
+            reads.append(threading.get_ident())
+            return super().serials(role)
+
+        def load(self, role, key):
+            reads.append(threading.get_ident())
+            return super().load(role, key)
+
+        def close_thread(self):
+            closes.append(threading.get_ident())
+
+    source = WatchedSource()
+    source.put("auth", zone(1, "192.0.2.10"))
+    state = ServerState()
+    with RunningServer(state) as server:
+        follower = Follower(state, source, redis_factory=None, poll_seconds=60)
+        server.run(follower.start())
+        try:
+            source.put("auth", zone(2, "192.0.2.20"))
+            server.run(follower.sync_role("auth"))
+            assert addresses(server, "www.follow.test.") == ["192.0.2.20"]
+        finally:
+            server.run(follower.stop())
+    assert len(reads) >= 4 and set(reads) <= set(closes) and threading.get_ident() not in reads

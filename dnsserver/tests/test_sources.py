@@ -1,9 +1,12 @@
 """The database sources the DNS server is given: hosted zones (auth, private), the registry's (tld, root)."""
 
+import threading
+
 import dns.flags
 import dns.name
 import dns.rdatatype
 import pytest
+from django.db import connection
 
 from dnsserver.sources import database_sources
 from registrar.registry.seed import ensure_registry_seed
@@ -67,3 +70,20 @@ def test_the_tld_and_root_roles_serve_the_registrys_zones():
     assert {(rrset.name.to_text(), rrset.rdtype) for rrset in message.authority} == {
         ("com.", dns.rdatatype.NS)
     }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_close_thread_closes_the_database_connection_of_the_calling_thread(zone):
+    sources = database_sources()
+    seen = {}
+
+    def read_in_a_worker_thread():
+        sources.serials("auth")
+        seen["open"] = connection.connection is not None
+        sources.close_thread()
+        seen["after"] = connection.connection
+
+    worker = threading.Thread(target=read_in_a_worker_thread)
+    worker.start()
+    worker.join(timeout=30)
+    assert seen == {"open": True, "after": None}

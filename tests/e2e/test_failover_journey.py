@@ -11,6 +11,7 @@ from http.server import ThreadingHTTPServer
 
 import pytest
 from django.core.management import call_command
+from django.db import connections
 
 from console import demo
 from healthchecks.management.commands.demotargets import _handler
@@ -60,6 +61,8 @@ def run_beat_until(condition, *, timeout_seconds: float = 90.0) -> None:
             wait_until(lambda: dispatch() and condition(), timeout_seconds=timeout_seconds)
         except BaseException as error:  # handed to the test thread below
             failure.append(error)
+        finally:
+            connections.close_all()  # this thread's; the database cannot be dropped while it is open
 
     thread = threading.Thread(target=beat)
     thread.start()

@@ -1,0 +1,125 @@
+"""The reply cache: a UDP query seen before is answered from its kept reply, never a stale one.
+
+Kept: static answers and REFUSED, by the query's bytes after its ID, per listener. Not kept:
+COOKIE replies (the server cookie follows the client and the clock), routed answers (health,
+weights and the client choose them), TCP. A new version of the role's zones empties the cache.
+"""
+
+import ipaddress
+
+import dns.edns
+import dns.message
+import dns.rcode
+import dns.rdatatype
+import pytest
+
+from dnsserver.handler import QueryHandler, ServerState
+from dnsserver.tests.test_dnsserver_one_pass import COOKIE, LOCATOR, ORIGIN, policy_zone
+from zones.engine import EngineConfig, RecordSetData, ZoneData, ZoneSet, compile_zone
+
+GB, US = ipaddress.ip_address("81.2.69.160"), ipaddress.ip_address("192.0.2.7")
+
+
+@pytest.fixture
+def state() -> ServerState:
+    state = ServerState(config=EngineConfig(locator=LOCATOR), roles=("auth", "tld"))
+    state.zones["auth"] = policy_zone()
+    return state
+
+
+def simple_zone(address: str, serial: int) -> ZoneSet:
+    """policy_zone's origin with `simple` at `address` and nothing routed."""
+
+    def rdata(rdtype: str, text: str):
+        return dns.rdata.from_text("IN", rdtype, text, origin=ORIGIN, relativize=False)
+
+    records = [
+        RecordSetData(
+            ORIGIN, dns.rdatatype.SOA, 3600, (rdata("SOA", "ns1 hostmaster 1 7200 3600 1209600 300"),)
+        ),
+        RecordSetData(ORIGIN, dns.rdatatype.NS, 3600, (rdata("NS", "ns1"),)),
+        RecordSetData(dns.name.from_text("simple", ORIGIN), dns.rdatatype.A, 300, (rdata("A", address),)),
+    ]
+    return ZoneSet([compile_zone(ZoneData(ORIGIN, serial, records, key="policies"))])
+
+
+def addresses(reply: bytes) -> list[str]:
+    return sorted(rdata.address for rrset in dns.message.from_wire(reply).answer for rdata in rrset)
+
+
+def query(label: str, query_id: int = 1, **make) -> bytes:
+    message = dns.message.make_query(f"{label}.{ORIGIN}", "A", **make)
+    message.id = query_id
+    return message.to_wire()
+
+
+def test_a_kept_reply_carries_the_new_id_and_a_new_zone_version_replaces_it(state):
+    state.zones["auth"] = simple_zone("192.0.2.1", serial=1)
+    handler = QueryHandler(state, "auth")
+    for query_id in (7, 8, 9):
+        reply = dns.message.from_wire(handler.handle(query("simple", query_id), US))
+        assert reply.id == query_id and [rdata.address for rdata in reply.answer[0]] == ["192.0.2.1"]
+    assert len(handler.reply_cache.replies) == 1
+
+    state.zones["auth"] = simple_zone("192.0.2.2", serial=2)
+    assert addresses(handler.handle(query("simple", 10), US)) == ["192.0.2.2"]
+    assert addresses(handler.handle(query("simple", 11), US)) == ["192.0.2.2"]
+
+
+def test_kept_replies_are_counted_like_answered_ones(state):
+    handler = QueryHandler(state, "auth")
+    for query_id in range(5):
+        handler.handle(query("simple", query_id), US)
+    assert handler.counts[("policies", dns.rdatatype.A, dns.rcode.NOERROR)] == 5
+
+
+def test_one_listener_never_answers_from_another_listeners_replies(state):
+    # The same bytes to a listener that does not serve the zone: REFUSED, not the other's answer.
+    serving, other = QueryHandler(state, "auth"), QueryHandler(state, "tld")
+    data = query("simple")
+    assert addresses(serving.handle(data, US)) == ["192.0.2.1"]
+    assert dns.message.from_wire(other.handle(data, US)).rcode() == dns.rcode.REFUSED
+    assert addresses(serving.handle(data, US)) == ["192.0.2.1"]
+
+
+def test_each_client_gets_its_own_server_cookie_for_the_same_query_bytes(state):
+    handler = QueryHandler(state, "auth")
+    data = query("simple", use_edns=0, options=[dns.edns.CookieOption(COOKIE, b"")])
+
+    def server_cookie(address) -> bytes:
+        (option,) = dns.message.from_wire(handler.handle(data, address)).options
+        return option.server
+
+    first, second = server_cookie(GB), server_cookie(US)
+    assert first != second
+    assert server_cookie(GB) == first and handler.reply_cache.replies == {}
+
+
+def test_routed_answers_follow_the_client_and_health_not_an_earlier_reply(state):
+    handler = QueryHandler(state, "auth")
+    geo = query("geo")
+    by_country = {str(address): addresses(handler.handle(geo, address)) for address in (GB, US, GB)}
+    assert addresses(handler.handle(geo, US)) == by_country[str(US)] != by_country[str(GB)]
+
+    failover = query("failover")
+    assert addresses(handler.handle(failover, US)) == ["192.0.2.30"]
+    state.health = {21: False}
+    assert addresses(handler.handle(failover, US)) == ["192.0.2.31"]
+    assert handler.reply_cache.replies == {}
+
+
+def test_a_flood_of_distinct_queries_stays_within_the_budget_and_answers_right(state):
+    state.replies_kept.limit = 50
+    handlers = [QueryHandler(state, "auth"), QueryHandler(state, "auth")]
+    for index in range(300):
+        handler = handlers[index % 2]
+        reply = handler.handle(query(f"n{index}.wild", index), US)
+        assert addresses(reply) == ["192.0.2.99"]
+        assert state.replies_kept.used == sum(len(each.reply_cache.replies) for each in handlers) <= 50
+    assert addresses(handlers[0].handle(query("simple"), US)) == ["192.0.2.1"]
+
+
+def test_tcp_replies_are_not_kept(state):
+    handler = QueryHandler(state, "auth")
+    (reply,) = handler.handle_stream(query("simple"), US)
+    assert addresses(reply) == ["192.0.2.1"] and handler.reply_cache.replies == {}
