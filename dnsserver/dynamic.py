@@ -17,6 +17,11 @@ static answer, so each decision is rendered once and its template kept:
   once per record set; the tests hold both to the same seed and compare the bytes;
 - anything else asks the engine every time (a weighted group of aliases, say).
 
+`find` also says how the handler's reply cache may reuse the answer for a later query with
+the same bytes: for any client (`FOR_ANY_CLIENT`), for the same source address only
+(`FOR_THIS_SOURCE`), by the same weighted draw over replies made from `WeightedPlan.templates`,
+or not at all (None).
+
 Templates belong to a zone snapshot and a health view. Snapshots are immutable and a change
 makes a new one (copy-on-write), so the templates are keyed on the snapshot object itself:
 when the role's zone set changes, those of snapshots no longer in it are dropped, and a new
@@ -48,6 +53,8 @@ PLAIN_TYPES = frozenset({dns.rdatatype.A, dns.rdatatype.AAAA, dns.rdatatype.TXT}
 LOCATED_KEPT = 65536
 ANSWERS_KEPT_PER_ZONE = 100_000
 _ANSWER_FLAGS = QR | AA
+FOR_ANY_CLIENT = "any client"
+FOR_THIS_SOURCE = "this source"
 
 
 class ServerStateLike(Protocol):
@@ -59,7 +66,7 @@ class ServerStateLike(Protocol):
 
 
 class DynamicAnswers:
-    """The dynamic answers of one listener's zones: `find` gives (template, ECS scope).
+    """The dynamic answers of one listener's zones: `find` gives (template, ECS scope, reuse).
 
     The scope is None for a query without Client Subnet, else the prefix the answer is
     valid for (RFC 7871 §7.2.1; 0 when it did not depend on the client).
@@ -79,7 +86,7 @@ class DynamicAnswers:
         rdtype: int,
         address: IPAddress,
         subnet: Subnet | None,
-    ) -> tuple[bytes, int | None]:
+    ) -> "Found":
         """The template answering `key`/`rdtype` from `zone` (a zone of `zone_set`) for this client."""
         health = self.state.health
         if health is not self._health:
@@ -147,10 +154,12 @@ class DynamicAnswers:
         return _FixedPlan(template)
 
 
+# A template, its ECS scope, and how the answer may be reused (see the module's docstring).
+Found = tuple[bytes, int | None, "str | WeightedPlan | None"]
+
+
 class _Plan:
-    def find(
-        self, answers: DynamicAnswers, address: IPAddress, subnet: Subnet | None
-    ) -> tuple[bytes, int | None]:
+    def find(self, answers: DynamicAnswers, address: IPAddress, subnet: Subnet | None) -> Found:
         raise NotImplementedError
 
 
@@ -161,7 +170,7 @@ class _FixedPlan(_Plan):
         self.template = template
 
     def find(self, answers, address, subnet):
-        return self.template, None if subnet is None else 0
+        return self.template, None if subnet is None else 0, FOR_ANY_CLIENT
 
 
 class _EnginePlan(_Plan):
@@ -177,7 +186,7 @@ class _EnginePlan(_Plan):
         template, scope, _codes = answers.ask_engine(
             self.zone, self.qname, self.rdtype, self.health, address, subnet, answers.state.rng
         )
-        return template, scope
+        return template, scope, None
 
 
 class _LocatedPlan(_EnginePlan):
@@ -192,12 +201,14 @@ class _LocatedPlan(_EnginePlan):
         # source (zones.engine.policies.QueryContext.located_address).
         if subnet is not None and subnet[1]:
             located: object = subnet
+            reuse = FOR_ANY_CLIENT  # the subnet is in the query's bytes
         else:
             located = address
+            reuse = FOR_THIS_SOURCE
         kept = self.located.get(located)
         if kept is not None:
             template, scope = kept
-            return template, None if subnet is None else scope or 0
+            return template, None if subnet is None else scope or 0, reuse
         if located in self.located:  # this client's answer involved chance: never kept
             return super().find(answers, address, subnet)
         template, scope, codes = answers.ask_engine(
@@ -205,25 +216,31 @@ class _LocatedPlan(_EnginePlan):
         )
         if len(self.located) >= LOCATED_KEPT:
             self.located.clear()
-        self.located[located] = None if codes & RANDOM_REASONS else (template, scope)
-        return template, scope
+        if codes & RANDOM_REASONS:
+            self.located[located] = None
+            return template, scope, None
+        self.located[located] = (template, scope)
+        return template, scope, reuse
 
 
-class _WeightedPlan(_Plan):
+class WeightedPlan(_Plan):
     """The engine's weighted draw (policies._weighted) over one template per record set."""
 
     def __init__(self, templates: list[bytes], running: list[int]) -> None:
         self.templates = templates
         self.running = running
         self.total = running[-1] if running else 0
+        self.indexes = range(len(templates))
+        self.last = len(templates) - 1
+
+    def pick(self, rng: random.Random) -> int:
+        """The index of the template drawn, using `rng` as the engine's draw does."""
+        if not self.running:
+            return rng.choice(self.indexes)  # as rng.choice(self.templates): one _randbelow
+        return min(bisect.bisect_right(self.running, rng.uniform(0, self.total)), self.last)
 
     def find(self, answers, address, subnet):
-        scope = None if subnet is None else 0
-        if not self.running:
-            return answers.state.rng.choice(self.templates), scope
-        point = answers.state.rng.uniform(0, self.total)
-        index = bisect.bisect_right(self.running, point)
-        return self.templates[min(index, len(self.templates) - 1)], scope
+        return self.templates[self.pick(answers.state.rng)], None if subnet is None else 0, self
 
 
 class _MultivaluePlan(_Plan):
@@ -244,7 +261,8 @@ class _MultivaluePlan(_Plan):
             member_ttl, member_wires = self.members[index]
             ttl = member_ttl if ttl is None else min(ttl, member_ttl)
             wires.extend(wire for wire in member_wires if wire not in wires)
-        return render_plain(_ANSWER_FLAGS, self.key, self.rdtype, ttl, wires), None if subnet is None else 0
+        template = render_plain(_ANSWER_FLAGS, self.key, self.rdtype, ttl, wires)
+        return template, None if subnet is None else 0, None
 
 
 def _draw_plan(
@@ -268,13 +286,13 @@ def _draw_plan(
     if policy is RoutingPolicy.WEIGHTED:
         weighted = [record for record in pool if (record.weight or 0) > 0]
         if not weighted:
-            return _WeightedPlan([_member_template(zone, qname, rdtype, record) for record in pool], [])
+            return WeightedPlan([_member_template(zone, qname, rdtype, record) for record in pool], [])
         running = []
         total = 0
         for record in weighted:
             total += record.weight or 0
             running.append(total)
-        return _WeightedPlan([_member_template(zone, qname, rdtype, record) for record in weighted], running)
+        return WeightedPlan([_member_template(zone, qname, rdtype, record) for record in weighted], running)
     if policy is RoutingPolicy.MULTIVALUE and rdtype in PLAIN_TYPES:
         return _MultivaluePlan(key, rdtype, [(record.ttl, _unique_wires(record)) for record in pool])
     return None

@@ -17,6 +17,7 @@ import random
 import struct
 import time
 from collections.abc import Mapping
+from typing import NamedTuple
 
 import dns.exception
 import dns.message
@@ -27,7 +28,7 @@ import dns.rdataclass
 import dns.rdatatype
 
 from dnsserver import xfr
-from dnsserver.dynamic import DynamicAnswers
+from dnsserver.dynamic import FOR_THIS_SOURCE, DynamicAnswers, WeightedPlan
 from dnsserver.metrics import LATENCY_BOUNDS_SECONDS, LATENCY_SAMPLE_EVERY, BusCounts
 from dnsserver.wire import (
     DO_OPT,
@@ -126,30 +127,48 @@ class ReplyBudget:
                 cache.clear()
 
 
+class KeptReply(NamedTuple):
+    """A reply kept for a query's bytes, and the conditions on which it answers them again."""
+
+    # The reply after its ID; for a weighted draw, one per record set of `draw.templates`.
+    tail: bytes | list[bytes]
+    counted: tuple[str, int, int]
+    # Only for this source address (a server cookie, an answer located by the source).
+    owner: IPAddress | None
+    # Only within this second (the server cookie's timestamp).
+    second: int | None
+    draw: WeightedPlan | None
+
+
 class ReplyCache:
     """One listener's UDP replies (all but the ID) by the query's bytes after its ID.
 
-    A reply goes in only when it follows from those bytes and the listener's zones alone: a
-    static template or REFUSED, no COOKIE (its server cookie changes with time and client),
-    no routed answer (it changes with health, weights and the client). The cache is emptied
-    whenever the role's zones are replaced, so a change reaches the next query at once.
+    A reply goes in when it follows from those bytes, the listener's zones and the health
+    view, given its conditions (KeptReply): a static template or REFUSED for anyone; a
+    reply with a server cookie for the same source within the same second; a routed answer
+    as DynamicAnswers allows (for anyone, for that source, or drawn again among the weighted
+    record sets' replies with the same random generator). Never TCP. The cache is emptied
+    whenever the role's zones or the health view are replaced, so a change reaches the next
+    query at once.
     """
 
     def __init__(self, budget: ReplyBudget) -> None:
         self.budget = budget
-        self.replies: dict[bytes, tuple[bytes, tuple[str, int, int]]] = {}
+        self.replies: dict[bytes, KeptReply] = {}
         self.zone_set: ZoneSet | None = None
+        self.health: Mapping[int, bool] | None = None
         budget.caches.append(self)
 
-    def keep(self, data: bytes, reply: bytes, counted: tuple[str, int, int], zone_set: ZoneSet) -> None:
-        if zone_set is not self.zone_set:
+    def keep(self, data: bytes, kept: KeptReply, zone_set: ZoneSet, health: Mapping[int, bool]) -> None:
+        if zone_set is not self.zone_set or health is not self.health:
             self.clear()
             self.zone_set = zone_set
+            self.health = health
         self.budget.make_room()
         key = data[2:]
         if key not in self.replies:
             self.budget.used += 1
-        self.replies[key] = (reply[2:], counted)
+        self.replies[key] = kept
 
     def clear(self) -> None:
         self.budget.used -= len(self.replies)
@@ -193,9 +212,14 @@ class QueryHandler:
         if not is_tcp:
             cache = self.reply_cache
             kept = cache.replies.get(data[2:])
-            if kept is not None and cache.zone_set is self.state.zones[self.role]:
-                self.counts[kept[1]] += 1
-                return data[:2] + kept[0]
+            state = self.state
+            if kept is not None and cache.zone_set is state.zones[self.role] and cache.health is state.health:
+                tail, counted, owner, second, draw = kept
+                if (owner is None or owner is address) and (second is None or second == int(time.time())):
+                    if draw is not None:
+                        tail = tail[draw.pick(state.rng)]
+                    self.counts[counted] += 1
+                    return data[:2] + tail
         try:
             return self._answer_one_pass(data, address, is_tcp) or self._answer_general(data, address, is_tcp)
         except FormError:
@@ -287,6 +311,7 @@ class QueryHandler:
         opt = b""
         subnet = None
         is_kept = not is_tcp
+        owner = second = draw = None
         if not data[11]:
             if end != size:  # trailing bytes: dnspython's reading gives FORMERR
                 return None
@@ -307,13 +332,13 @@ class QueryHandler:
                 ):
                     # A lone COOKIE option (RFC 7873 §4), the common case: the client
                     # cookie, maybe our last one; read without making objects.
-                    opt = self._cookie_opt(data[end + 15 : end + 23], address, opt)
-                    is_kept = False
+                    owner, second = address, int(time.time())
+                    opt = self._cookie_opt(data[end + 15 : end + 23], address, opt, second)
                 else:
                     client_cookie, subnet = read_options(data[end + 11 :])
                     if client_cookie is not None:
-                        opt = self._cookie_opt(client_cookie, address, opt)
-                        is_kept = False
+                        owner, second = address, int(time.time())
+                        opt = self._cookie_opt(client_cookie, address, opt, second)
             if not is_tcp:
                 payload = data[end + 3] << 8 | data[end + 4]
                 limit = (
@@ -330,46 +355,38 @@ class QueryHandler:
             zone_key = zone.key
             template = find_wire(zone, key, rdtype)
             if template is None:
-                template, scope = self.dynamic.find(zone_set, zone, key, rdtype, address, subnet)
-                is_kept = False
+                template, scope, reuse = self.dynamic.find(zone_set, zone, key, rdtype, address, subnet)
+                if reuse is None:
+                    is_kept = False
+                elif reuse is FOR_THIS_SOURCE:
+                    owner = address
+                elif isinstance(reuse, WeightedPlan):
+                    draw = reuse
         if subnet is not None:
             opt = with_option(opt, ecs_option(subnet[0], subnet[1], scope or 0, subnet[2]))
-        arcount = template[10] << 8 | template[11]
-        if opt:
-            arcount += 1
-        reply = b"".join(
-            (
-                data[:2],
-                bytes((template[2] | data[2] & 0x01, template[3] | data[3] & 0x10)),
-                template[4:10],
-                arcount.to_bytes(2, "big"),
-                data[12:end],
-                template[end:],
-                opt,
-            )
-        )
-        if len(reply) > limit:
-            flags = data[2] << 8 | data[3]
-            query = Query(data[0] << 8 | data[1], flags, data[12 : offset + 1], rdtype, data[12:end], None)
-            reply = complete(template, query, opt or None, limit)
+        reply = _patched(data, template, offset, rdtype, opt, limit)
         counted = (zone_key, rdtype, reply[3] & 0x0F)
         self.counts[counted] += 1
         if is_kept:
-            self.reply_cache.keep(data, reply, counted, zone_set)
+            if draw is None:
+                tail: bytes | list[bytes] = reply[2:]
+            else:
+                tail = [_patched(data, each, offset, rdtype, opt, limit)[2:] for each in draw.templates]
+            kept = KeptReply(tail, counted, owner, second, draw)
+            self.reply_cache.keep(data, kept, zone_set, self.state.health)
         return reply
 
-    def _cookie_opt(self, client_cookie: bytes, address: IPAddress, base: bytes) -> bytes:
-        """Our OPT record `base` with a COOKIE option: the client's cookie and our own.
+    def _cookie_opt(self, client_cookie: bytes, address: IPAddress, base: bytes, now: int) -> bytes:
+        """Our OPT record `base` with a COOKIE option: the client's cookie and our own at second `now`.
 
         The last one built for a client cookie is kept with the address object it was
         built for; the server reuses one object per source address, so that an identity
         check replaces hashing the address within the same second.
         """
-        now = int(time.time())
         kept = self._cookie_opts.get(client_cookie)
         if kept is not None and kept[0] is address and kept[1] == now and kept[2] is base:
             return kept[3]
-        value = client_cookie + self.state.cookies.server_cookie(client_cookie, address.packed)
+        value = client_cookie + self.state.cookies.server_cookie(client_cookie, address.packed, now)
         opt = (
             base[:-2]
             + (len(value) + 4).to_bytes(2, "big")
@@ -401,7 +418,8 @@ class QueryHandler:
             zone_key = zone.key
             template = find_wire(zone, key, query.rdtype)
             if template is None:
-                template, scope = self.dynamic.find(zone_set, zone, key, query.rdtype, address, subnet)
+                found = self.dynamic.find(zone_set, zone, key, query.rdtype, address, subnet)
+                template, scope = found[0], found[1]
         opt = None
         limit = TCP_LIMIT if is_tcp else 512
         if edns is not None:
@@ -453,6 +471,34 @@ class QueryHandler:
                 Query(message.id, message.flags, b"", 0, question, None), QR | dns.rcode.REFUSED
             )
         return Query(message.id, message.flags, rrset.name.to_wire(), rrset.rdtype, question, edns)
+
+
+def _patched(data: bytes, template: bytes, offset: int, rdtype: int, opt: bytes, limit: int) -> bytes:
+    """`template` as the reply to the one-pass query `data` (its question name ends at `offset`).
+
+    The client's ID, RD and CD bits and question, then our OPT record `opt` (b"" for none);
+    over `limit` bytes, `complete` makes the truncated reply.
+    """
+    end = offset + 5
+    arcount = template[10] << 8 | template[11]
+    if opt:
+        arcount += 1
+    reply = b"".join(
+        (
+            data[:2],
+            bytes((template[2] | data[2] & 0x01, template[3] | data[3] & 0x10)),
+            template[4:10],
+            arcount.to_bytes(2, "big"),
+            data[12:end],
+            template[end:],
+            opt,
+        )
+    )
+    if len(reply) > limit:
+        flags = data[2] << 8 | data[3]
+        query = Query(data[0] << 8 | data[1], flags, data[12 : offset + 1], rdtype, data[12:end], None)
+        reply = complete(template, query, opt or None, limit)
+    return reply
 
 
 def _refused_template(query: Query) -> bytes:

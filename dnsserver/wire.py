@@ -201,8 +201,10 @@ class CookieJar:
         self._second = 0
         self._issued: dict[bytes, bytes] = {}
 
-    def server_cookie(self, client_cookie: bytes, address: bytes) -> bytes:
-        now = int(time.time())
+    def server_cookie(self, client_cookie: bytes, address: bytes, now: int | None = None) -> bytes:
+        """The server cookie for this client at second `now` (the clock's when None)."""
+        if now is None:
+            now = int(time.time())
         if now != self._second:
             self._second = now
             self._issued = {}

@@ -1,11 +1,14 @@
 """The reply cache: a UDP query seen before is answered from its kept reply, never a stale one.
 
-Kept: static answers and REFUSED, by the query's bytes after its ID, per listener. Not kept:
-COOKIE replies (the server cookie follows the client and the clock), routed answers (health,
-weights and the client choose them), TCP. A new version of the role's zones empties the cache.
+Kept by the query's bytes after its ID, per listener: static answers and REFUSED for anyone;
+COOKIE replies for the same source within the same second; routed answers as the dynamic
+answers allow (failover for anyone, geolocation for the same source or the same Client
+Subnet, weighted drawn again with the server's generator). Never TCP. A new version of the
+role's zones or a new health view empties the cache.
 """
 
 import ipaddress
+import random
 
 import dns.edns
 import dns.message
@@ -82,7 +85,24 @@ def test_one_listener_never_answers_from_another_listeners_replies(state):
     assert addresses(serving.handle(data, US)) == ["192.0.2.1"]
 
 
-def test_each_client_gets_its_own_server_cookie_for_the_same_query_bytes(state):
+class Clock:
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class EngineGone:
+    """Stands in for a handler's dynamic answers: any query that reaches them fails (SERVFAIL)."""
+
+    def find(self, *args):
+        raise AssertionError("the engine was asked")
+
+
+def test_a_server_cookie_is_kept_for_its_client_and_second_only(state, monkeypatch):
+    clock = Clock(1_800_000_000.2)
+    monkeypatch.setattr("dnsserver.handler.time.time", clock)
     handler = QueryHandler(state, "auth")
     data = query("simple", use_edns=0, options=[dns.edns.CookieOption(COOKIE, b"")])
 
@@ -90,10 +110,52 @@ def test_each_client_gets_its_own_server_cookie_for_the_same_query_bytes(state):
         (option,) = dns.message.from_wire(handler.handle(data, address)).options
         return option.server
 
-    # The timestamp in both is the same second or the next; the hash differs by client.
-    first, second = server_cookie(GB), server_cookie(US)
-    assert first[8:] != second[8:]
-    assert handler.reply_cache.replies == {}
+    first = server_cookie(GB)
+    assert handler.reply_cache.replies[data[2:]].owner is GB
+    assert server_cookie(GB) == first
+    # Another client with the same bytes gets a cookie of its own, not the kept one.
+    assert server_cookie(US)[8:] != first[8:]
+    # The next second, a new timestamp (RFC 9018 §4.3) and so a new hash.
+    clock.now += 1
+    later = server_cookie(US)
+    assert int.from_bytes(later[4:8], "big") == 1_800_000_001 and later[8:] != first[8:]
+    assert handler.counts[("policies", dns.rdatatype.A, dns.rcode.NOERROR)] == 4
+
+
+def test_a_located_answer_is_reused_for_its_own_source_only(state):
+    handler = QueryHandler(state, "auth")
+    geo = query("geo")
+    by_source = addresses(handler.handle(geo, GB))
+    handler.dynamic = EngineGone()
+    assert addresses(handler.handle(geo, GB)) == by_source
+    # The same bytes from another source must be located again, so they reach the engine.
+    assert dns.message.from_wire(handler.handle(geo, US)).rcode() == dns.rcode.SERVFAIL
+
+
+def test_a_located_answer_by_client_subnet_is_reused_for_any_source(state):
+    handler = QueryHandler(state, "auth")
+    # A GB subnet (81.2.69.0/24) asked from a US source: the subnet decides the answer.
+    geo = query("geo", use_edns=0, options=[dns.edns.ECSOption("81.2.69.0", 24)])
+    expected = dns.message.from_wire(handler.handle(geo, US))
+    assert addresses(expected.to_wire()) == addresses(handler.handle(query("geo"), GB))
+    handler.dynamic = EngineGone()
+    for source in (GB, US, ipaddress.ip_address("203.0.113.9")):
+        reply = dns.message.from_wire(handler.handle(geo, source))
+        assert reply.answer == expected.answer and reply.options == expected.options
+
+
+def test_weighted_answers_from_the_cache_draw_as_the_engine_does(state):
+    # TCP is never cached, so it asks the dynamic answers every time: with the same seed the
+    # UDP replies (kept after the first) must come out in the same order.
+    data = query("weighted")
+    udp, tcp = QueryHandler(state, "auth"), QueryHandler(state, "auth")
+    state.rng = random.Random(11)
+    from_cache = [addresses(udp.handle(data, US)) for _ in range(60)]
+    state.rng = random.Random(11)
+    asked = [addresses(tcp.handle_stream(data, US)[0]) for _ in range(60)]
+    assert from_cache == asked
+    assert {tuple(each) for each in from_cache} == {("192.0.2.10",), ("192.0.2.11",), ("192.0.2.12",)}
+    assert udp.reply_cache.replies[data[2:]].draw is not None
 
 
 def test_routed_answers_follow_the_client_and_health_not_an_earlier_reply(state):
@@ -104,9 +166,10 @@ def test_routed_answers_follow_the_client_and_health_not_an_earlier_reply(state)
 
     failover = query("failover")
     assert addresses(handler.handle(failover, US)) == ["192.0.2.30"]
+    assert handler.reply_cache.replies[failover[2:]].owner is None
     state.health = {21: False}
     assert addresses(handler.handle(failover, US)) == ["192.0.2.31"]
-    assert handler.reply_cache.replies == {}
+    assert addresses(handler.handle(failover, GB)) == ["192.0.2.31"]
 
 
 def test_a_flood_of_distinct_queries_stays_within_the_budget_and_answers_right(state):
