@@ -132,10 +132,11 @@ class UdpBatch:
         self._queued = 0
         self._queued_slots: list[int] = []
 
-    def receive(self) -> list[tuple[bytes, bytes, int]]:
-        """Waiting datagrams as (data, packed source address, slot); empty when none.
+    def receive(self) -> int:
+        """How many datagrams now wait in slots 0 to that number less one; 0 when none.
 
-        Raises OSError for errors other than "nothing waiting".
+        A datagram longer than a slot is dropped: its `after_id` is None. Raises OSError for
+        errors other than "nothing waiting".
         """
         words = self._receive_words
         stride = _MMSG_SIZE // 4
@@ -147,29 +148,33 @@ class UdpBatch:
             code = ctypes.get_errno()
             self._last_count = 0
             if code in (errno.EAGAIN, errno.EWOULDBLOCK, errno.EINTR):
-                return []
+                return 0
             raise OSError(code, "recvmmsg failed")
         self._last_count = count
-        received = self.received
-        names = self.names
-        start, end = self.address_slice
-        length = _LEN // 4
-        flags = _FLAGS // 4
-        datagrams = []
-        for index in range(count):
-            if words[index * stride + flags] & MSG_TRUNC:
-                logger.debug("dropped a datagram longer than %d bytes", RECEIVE_SLOT)
-                continue
-            offset = index * RECEIVE_SLOT
-            name = index * NAME_SLOT
-            datagrams.append(
-                (
-                    bytes(received[offset : offset + words[index * stride + length]]),
-                    bytes(names[name + start : name + end]),
-                    index,
-                )
-            )
-        return datagrams
+        return count
+
+    def after_id(self, slot: int) -> bytes | None:
+        """The bytes of received `slot` after its 2-byte ID; None when it was dropped."""
+        words = self._receive_words
+        header = slot * (_MMSG_SIZE // 4)
+        length = words[header + _LEN // 4]
+        # Only a datagram that filled its slot can have been cut short.
+        if length == RECEIVE_SLOT and words[header + _FLAGS // 4] & MSG_TRUNC:
+            logger.debug("dropped a datagram longer than %d bytes", RECEIVE_SLOT)
+            return None
+        offset = slot * RECEIVE_SLOT
+        return bytes(self.received[offset + 2 : offset + length])
+
+    def datagram(self, slot: int) -> bytes:
+        """The whole datagram in received `slot`."""
+        offset = slot * RECEIVE_SLOT
+        length = self._receive_words[slot * (_MMSG_SIZE // 4) + _LEN // 4]
+        return bytes(self.received[offset : offset + length])
+
+    def source(self, slot: int) -> bytes:
+        """The packed source address of received `slot`."""
+        name = slot * NAME_SLOT
+        return bytes(self.names[name + self.address_slice[0] : name + self.address_slice[1]])
 
     def queue(self, reply: bytes, slot: int) -> bool:
         """Queue a reply to the source of received `slot`; False if it is too big to batch."""
@@ -179,6 +184,24 @@ class UdpBatch:
         queued = self._queued
         offset = queued * SEND_SLOT
         self._sending[offset : offset + size] = reply
+        self._address_reply(queued, size, slot)
+        return True
+
+    def queue_after_id(self, tail: bytes, slot: int) -> bool:
+        """Queue received `slot`'s own ID followed by `tail`; False if it is too big to batch."""
+        size = len(tail) + 2
+        if size > SEND_SLOT:
+            return False
+        queued = self._queued
+        offset = queued * SEND_SLOT
+        received = slot * RECEIVE_SLOT
+        sending = self._sending
+        sending[offset : offset + 2] = self.received[received : received + 2]
+        sending[offset + 2 : offset + size] = tail
+        self._address_reply(queued, size, slot)
+        return True
+
+    def _address_reply(self, queued: int, size: int, slot: int) -> None:
         self._send_lengths[queued * 2 + 1] = size
         self._send_pointers[queued * (_MMSG_SIZE // 8)] = self.name_addresses[slot]
         self._send_words[queued * (_MMSG_SIZE // 4) + _NAMELEN // 4] = self._receive_words[
@@ -186,7 +209,6 @@ class UdpBatch:
         ]
         self._queued_slots.append(slot)
         self._queued = queued + 1
-        return True
 
     def peer(self, slot: int) -> tuple:
         name = slot * NAME_SLOT

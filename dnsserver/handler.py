@@ -31,6 +31,7 @@ from dnsserver import xfr
 from dnsserver.dynamic import FOR_THIS_SOURCE, DynamicAnswers, WeightedPlan
 from dnsserver.metrics import LATENCY_BOUNDS_SECONDS, LATENCY_SAMPLE_EVERY, BusCounts
 from dnsserver.wire import (
+    COOKIE_PERIOD_SECONDS,
     DO_OPT,
     HEADER,
     OUR_PAYLOAD,
@@ -42,6 +43,7 @@ from dnsserver.wire import (
     FormError,
     Query,
     complete,
+    cookie_period,
     ecs_option,
     opt_record,
     parse_options,
@@ -132,11 +134,13 @@ class KeptReply(NamedTuple):
 
     # The reply after its ID; for a weighted draw, one per record set of `draw.templates`.
     tail: bytes | list[bytes]
-    counted: tuple[str, int, int]
+    # The count of replies by its (zone key, type, rcode), one cell shared by every kept reply
+    # counted alike: adding to a list's item costs a fraction of a Counter's tuple hashing.
+    count: list[int]
     # Only for this source address (a server cookie, an answer located by the source).
     owner: IPAddress | None
-    # Only within this second (the server cookie's timestamp).
-    second: int | None
+    # Only before this time (the end of the server cookie's period).
+    until: int | None
     draw: WeightedPlan | None
 
 
@@ -152,14 +156,49 @@ class ReplyCache:
     query at once.
     """
 
-    def __init__(self, budget: ReplyBudget) -> None:
-        self.budget = budget
+    def __init__(self, state: ServerState, role: str) -> None:
+        self.state = state
+        self.role = role
+        self.budget = state.replies_kept
         self.replies: dict[bytes, KeptReply] = {}
         self.zone_set: ZoneSet | None = None
         self.health: Mapping[int, bool] | None = None
-        budget.caches.append(self)
+        # Replies answered from the cache, by (zone key, type, rcode); kept across clears.
+        self.counts: dict[tuple[str, int, int], list[int]] = {}
+        self.budget.caches.append(self)
 
-    def keep(self, data: bytes, kept: KeptReply, zone_set: ZoneSet, health: Mapping[int, bool]) -> None:
+    def reply_after_id(self, key: bytes, address: IPAddress) -> bytes | None:
+        """The kept reply, after its ID, to a query whose bytes after the ID are `key`; None if none may.
+
+        A reply given is counted. The server reuses one address object per source, so that
+        the owner is checked by identity.
+        """
+        kept = self.replies.get(key)
+        if kept is None:
+            return None
+        state = self.state
+        if self.zone_set is not state.zones[self.role] or self.health is not state.health:
+            return None
+        tail, count, owner, until, draw = kept
+        if owner is not None and owner is not address:
+            return None
+        if until is not None and time.time() >= until:
+            return None
+        count[0] += 1
+        return tail if draw is None else tail[draw.pick(state.rng)]
+
+    def keep(
+        self,
+        data: bytes,
+        reply: bytes | list[bytes],
+        counted: tuple[str, int, int],
+        owner: IPAddress | None,
+        until: int | None,
+        draw: WeightedPlan | None,
+    ) -> None:
+        """Keep `reply` (after its ID) for the query `data`, with the conditions of KeptReply."""
+        state = self.state
+        zone_set, health = state.zones[self.role], state.health
         if zone_set is not self.zone_set or health is not self.health:
             self.clear()
             self.zone_set = zone_set
@@ -168,7 +207,10 @@ class ReplyCache:
         key = data[2:]
         if key not in self.replies:
             self.budget.used += 1
-        self.replies[key] = kept
+        count = self.counts.get(counted)
+        if count is None:
+            count = self.counts[counted] = [0]
+        self.replies[key] = KeptReply(reply, count, owner, until, draw)
 
     def clear(self) -> None:
         self.budget.used -= len(self.replies)
@@ -197,7 +239,7 @@ class QueryHandler:
         self.latency_sum_seconds = 0.0
         self._until_sample = 1
         self._counts_taken: dict[tuple[str, int, int], int] = {}
-        self.reply_cache = ReplyCache(state.replies_kept)
+        self.reply_cache = ReplyCache(state, role)
         state.handlers.append(self)
 
     def handle(self, data: bytes, address: IPAddress, is_tcp: bool = False) -> bytes | None:
@@ -210,16 +252,9 @@ class QueryHandler:
         if not self._until_sample:
             return self._timed(data, address, is_tcp)
         if not is_tcp:
-            cache = self.reply_cache
-            kept = cache.replies.get(data[2:])
-            state = self.state
-            if kept is not None and cache.zone_set is state.zones[self.role] and cache.health is state.health:
-                tail, counted, owner, second, draw = kept
-                if (owner is None or owner is address) and (second is None or second == int(time.time())):
-                    if draw is not None:
-                        tail = tail[draw.pick(state.rng)]
-                    self.counts[counted] += 1
-                    return data[:2] + tail
+            tail = self.reply_cache.reply_after_id(data[2:], address)
+            if tail is not None:
+                return data[:2] + tail
         try:
             return self._answer_one_pass(data, address, is_tcp) or self._answer_general(data, address, is_tcp)
         except FormError:
@@ -251,9 +286,16 @@ class QueryHandler:
         self._count_error(data, reply)
         return reply
 
+    def all_counts(self) -> dict[tuple[str, int, int], int]:
+        """Every reply since start by (zone key, type, rcode): those answered and those kept."""
+        counts = dict(self.counts)
+        for counted, count in self.reply_cache.counts.items():
+            counts[counted] = counts.get(counted, 0) + count[0]
+        return counts
+
     def take_new_counts(self) -> dict[tuple[str, int, int], int]:
         """The replies counted since the last call (the cumulative counts stay for the metrics)."""
-        now = dict(self.counts)
+        now = self.all_counts()
         taken = self._counts_taken
         self._counts_taken = now
         return {key: count - taken.get(key, 0) for key, count in now.items() if count != taken.get(key, 0)}
@@ -311,7 +353,7 @@ class QueryHandler:
         opt = b""
         subnet = None
         is_kept = not is_tcp
-        owner = second = draw = None
+        owner = until = draw = None
         if not data[11]:
             if end != size:  # trailing bytes: dnspython's reading gives FORMERR
                 return None
@@ -332,13 +374,15 @@ class QueryHandler:
                 ):
                     # A lone COOKIE option (RFC 7873 §4), the common case: the client
                     # cookie, maybe our last one; read without making objects.
-                    owner, second = address, int(time.time())
-                    opt = self._cookie_opt(data[end + 15 : end + 23], address, opt, second)
+                    period = cookie_period(time.time())
+                    owner, until = address, period + COOKIE_PERIOD_SECONDS
+                    opt = self._cookie_opt(data[end + 15 : end + 23], address, opt, period)
                 else:
                     client_cookie, subnet = read_options(data[end + 11 :])
                     if client_cookie is not None:
-                        owner, second = address, int(time.time())
-                        opt = self._cookie_opt(client_cookie, address, opt, second)
+                        period = cookie_period(time.time())
+                        owner, until = address, period + COOKIE_PERIOD_SECONDS
+                        opt = self._cookie_opt(client_cookie, address, opt, period)
             if not is_tcp:
                 payload = data[end + 3] << 8 | data[end + 4]
                 limit = (
@@ -372,21 +416,20 @@ class QueryHandler:
                 tail: bytes | list[bytes] = reply[2:]
             else:
                 tail = [_patched(data, each, offset, rdtype, opt, limit)[2:] for each in draw.templates]
-            kept = KeptReply(tail, counted, owner, second, draw)
-            self.reply_cache.keep(data, kept, zone_set, self.state.health)
+            self.reply_cache.keep(data, tail, counted, owner, until, draw)
         return reply
 
-    def _cookie_opt(self, client_cookie: bytes, address: IPAddress, base: bytes, now: int) -> bytes:
-        """Our OPT record `base` with a COOKIE option: the client's cookie and our own at second `now`.
+    def _cookie_opt(self, client_cookie: bytes, address: IPAddress, base: bytes, period: int) -> bytes:
+        """Our OPT record `base` with a COOKIE option: the client's cookie and our own of `period`.
 
         The last one built for a client cookie is kept with the address object it was
         built for; the server reuses one object per source address, so that an identity
-        check replaces hashing the address within the same second.
+        check replaces hashing the address within the same period.
         """
         kept = self._cookie_opts.get(client_cookie)
-        if kept is not None and kept[0] is address and kept[1] == now and kept[2] is base:
+        if kept is not None and kept[0] is address and kept[1] == period and kept[2] is base:
             return kept[3]
-        value = client_cookie + self.state.cookies.server_cookie(client_cookie, address.packed, now)
+        value = client_cookie + self.state.cookies.server_cookie(client_cookie, address.packed, period)
         opt = (
             base[:-2]
             + (len(value) + 4).to_bytes(2, "big")
@@ -396,7 +439,7 @@ class QueryHandler:
         )
         if len(self._cookie_opts) >= COOKIE_OPTS_KEPT:
             self._cookie_opts.clear()
-        self._cookie_opts[client_cookie] = (address, now, base, opt)
+        self._cookie_opts[client_cookie] = (address, period, base, opt)
         return opt
 
     def _dispatch(self, query: Query, address: IPAddress, is_tcp: bool) -> bytes:

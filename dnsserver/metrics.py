@@ -105,7 +105,7 @@ class DnsCollector(Collector):
         )
         totals: collections.Counter[tuple[str, str, str, str]] = collections.Counter()
         for handler in list(state.handlers):
-            for (zone_key, rdtype, rcode), count in dict(handler.counts).items():
+            for (zone_key, rdtype, rcode), count in handler.all_counts().items():
                 totals[(handler.role, zone_key, type_label(rdtype), dns.rcode.to_text(rcode))] += count
         for labels, count in sorted(totals.items()):
             family.add_metric(list(labels), count)

@@ -31,7 +31,11 @@ PLAIN_UDP_LIMIT = 512
 DO_BIT = 0x8000
 OPCODE_MASK = 0x7800
 QR = 0x8000
-COOKIES_PER_SECOND = 65536
+COOKIES_PER_PERIOD = 65536
+# Server cookies carry the start of the current minute as their timestamp (RFC 9018 §4.3
+# asks only that a client's server cookie be renewed within half an hour), so that a
+# reply with a cookie stays the same, and can be kept, for a minute.
+COOKIE_PERIOD_SECONDS = 60
 # A query's Client Subnet option (RFC 7871 §6) as it came: family, source prefix, address.
 Subnet = tuple[int, int, bytes]
 # Our OPT record without options (RFC 6891 §6.1.2): root owner, payload 1232, DO clear or set.
@@ -197,21 +201,22 @@ class CookieJar:
     def __init__(self, secret: bytes | None = None) -> None:
         self._secret = secret or os.urandom(16)
         # A resolver keeps its client cookie for a long time and asks many questions a
-        # second; the cookies of the current second are remembered rather than rehashed.
-        self._second = 0
+        # second; the cookies of the current period are remembered rather than rehashed.
+        self._period = 0
         self._issued: dict[bytes, bytes] = {}
 
-    def server_cookie(self, client_cookie: bytes, address: bytes, now: int | None = None) -> bytes:
-        """The server cookie for this client at second `now` (the clock's when None)."""
-        if now is None:
-            now = int(time.time())
-        if now != self._second:
-            self._second = now
+    def server_cookie(self, client_cookie: bytes, address: bytes, period: int | None = None) -> bytes:
+        """The server cookie for this client in the period starting at `period` (now's when None)."""
+        if period is None:
+            period = cookie_period(time.time())
+        now = period
+        if now != self._period:
+            self._period = now
             self._issued = {}
         key = client_cookie + address
         cookie = self._issued.get(key)
         if cookie is None:
-            if len(self._issued) >= COOKIES_PER_SECOND:
+            if len(self._issued) >= COOKIES_PER_PERIOD:
                 self._issued = {}
             prefix = b"\x01\x00\x00\x00" + now.to_bytes(4, "big")
             digest = hashlib.blake2b(
@@ -219,6 +224,12 @@ class CookieJar:
             ).digest()
             cookie = self._issued[key] = prefix + digest
         return cookie
+
+
+def cookie_period(now: float) -> int:
+    """The start of the cookie period holding the time `now`, in whole seconds."""
+    second = int(now)
+    return second - second % COOKIE_PERIOD_SECONDS
 
 
 def opt_record(edns: Edns, cookie: bytes | None, scope: int | None, extended_rcode: int = 0) -> bytes:

@@ -1,7 +1,7 @@
 """The reply cache: a UDP query seen before is answered from its kept reply, never a stale one.
 
 Kept by the query's bytes after its ID, per listener: static answers and REFUSED for anyone;
-COOKIE replies for the same source within the same second; routed answers as the dynamic
+COOKIE replies for the same source within the same cookie period; routed answers as the dynamic
 answers allow (failover for anyone, geolocation for the same source or the same Client
 Subnet, weighted drawn again with the server's generator). Never TCP. A new version of the
 role's zones or a new health view empties the cache.
@@ -73,7 +73,7 @@ def test_kept_replies_are_counted_like_answered_ones(state):
     handler = QueryHandler(state, "auth")
     for query_id in range(5):
         handler.handle(query("simple", query_id), US)
-    assert handler.counts[("policies", dns.rdatatype.A, dns.rcode.NOERROR)] == 5
+    assert handler.all_counts()[("policies", dns.rdatatype.A, dns.rcode.NOERROR)] == 5
 
 
 def test_one_listener_never_answers_from_another_listeners_replies(state):
@@ -100,8 +100,8 @@ class EngineGone:
         raise AssertionError("the engine was asked")
 
 
-def test_a_server_cookie_is_kept_for_its_client_and_second_only(state, monkeypatch):
-    clock = Clock(1_800_000_000.2)
+def test_a_server_cookie_is_kept_for_its_client_and_period_only(state, monkeypatch):
+    clock = Clock(1_800_000_040.2)  # 40 s into a minute
     monkeypatch.setattr("dnsserver.handler.time.time", clock)
     handler = QueryHandler(state, "auth")
     data = query("simple", use_edns=0, options=[dns.edns.CookieOption(COOKIE, b"")])
@@ -115,11 +115,14 @@ def test_a_server_cookie_is_kept_for_its_client_and_second_only(state, monkeypat
     assert server_cookie(GB) == first
     # Another client with the same bytes gets a cookie of its own, not the kept one.
     assert server_cookie(US)[8:] != first[8:]
-    # The next second, a new timestamp (RFC 9018 §4.3) and so a new hash.
-    clock.now += 1
+    # Within the minute the timestamp is its start; in the next, the next start (RFC 9018 §4.3).
+    assert int.from_bytes(first[4:8], "big") == 1_800_000_000
+    clock.now += 19.7
+    assert server_cookie(US)[4:8] == first[4:8]
+    clock.now += 0.1
     later = server_cookie(US)
-    assert int.from_bytes(later[4:8], "big") == 1_800_000_001 and later[8:] != first[8:]
-    assert handler.counts[("policies", dns.rdatatype.A, dns.rcode.NOERROR)] == 4
+    assert int.from_bytes(later[4:8], "big") == 1_800_000_060 and later[8:] != first[8:]
+    assert handler.all_counts()[("policies", dns.rdatatype.A, dns.rcode.NOERROR)] == 5
 
 
 def test_a_located_answer_is_reused_for_its_own_source_only(state):
