@@ -9,6 +9,8 @@ role's zones or a new health view empties the cache.
 
 import ipaddress
 import random
+import socket
+import threading
 
 import dns.edns
 import dns.message
@@ -17,6 +19,7 @@ import dns.rdatatype
 import pytest
 
 from dnsserver.handler import QueryHandler, ServerState
+from dnsserver.tests.dns_fixtures import RunningServer
 from dnsserver.tests.test_dnsserver_one_pass import COOKIE, LOCATOR, ORIGIN, policy_zone
 from zones.engine import EngineConfig, RecordSetData, ZoneData, ZoneSet, compile_zone
 
@@ -190,3 +193,65 @@ def test_tcp_replies_are_not_kept(state):
     handler = QueryHandler(state, "auth")
     (reply,) = handler.handle_stream(query("simple"), US)
     assert addresses(reply) == ["192.0.2.1"] and handler.reply_cache.replies == {}
+
+
+PER_CLIENT = 120
+
+
+def test_a_burst_read_in_batches_gets_every_reply_right_for_its_own_client(state):
+    # The server's loop is held while two clients send a burst, so that it reads them many to
+    # a system call: kept replies then leave from the batch loop between fresh answers.
+    questions = [
+        ("simple", []),
+        ("nothere", []),
+        ("geo", [dns.edns.ECSOption("81.2.69.0", 24)]),
+        ("geo", [dns.edns.ECSOption("192.0.2.0", 24)]),
+        ("failover", []),
+        ("simple", [dns.edns.CookieOption(COOKIE, b"")]),
+    ]
+    reference = QueryHandler(state, "auth")
+    expected = {}
+    for label, options in questions:
+        data = query(label, use_edns=0 if options else None, options=options)
+        expected[data[2:]] = dns.message.from_wire(reference.handle(data, US))
+    sources = ("127.0.0.1", "127.0.0.2")
+    clients = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in sources]
+    with RunningServer(state) as server:
+        held, release = threading.Event(), threading.Event()
+        server.loop.call_soon_threadsafe(lambda: (held.set(), release.wait(10)))
+        assert held.wait(10)
+        sent = {}
+        for client, source in zip(clients, sources, strict=True):
+            client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)  # all replies wait here
+            client.bind((source, 0))
+            client.settimeout(5)
+            for query_id in range(PER_CLIENT):
+                wire = query_id.to_bytes(2, "big") + list(expected)[query_id % len(expected)]
+                client.sendto(wire, ("127.0.0.1", server.port()))
+                sent[(source, query_id)] = wire
+        release.set()
+        replies = {(source, query_id): None for source, query_id in sent}
+        for client, source in zip(clients, sources, strict=True):
+            for _ in range(PER_CLIENT):
+                reply = dns.message.from_wire(client.recv(65535))
+                replies[(source, reply.id)] = reply
+        (listener,) = (handler for handler in state.handlers if handler is not reference)
+    for client in clients:
+        client.close()
+    assert all(reply is not None for reply in replies.values())
+    # All but the first of each query's bytes (per source for the cookie) came from the cache.
+    assert sum(count[0] for count in listener.reply_cache.counts.values()) >= 2 * PER_CLIENT - 7
+    cookies = {}
+    for (source, query_id), reply in replies.items():
+        want = expected[sent[(source, query_id)][2:]]
+        assert reply.question == want.question and reply.answer == want.answer
+        assert reply.rcode() == want.rcode()
+        for option in reply.options:
+            if option.otype == dns.edns.OptionType.COOKIE:
+                cookies.setdefault(source, set()).add(option.server[8:])
+                period = int.from_bytes(option.server[4:8], "big")
+                packed = ipaddress.ip_address(source).packed
+                assert option.server == state.cookies.server_cookie(COOKIE, packed, period)
+    # Each source has its own server cookie, the same in all its replies of the minute.
+    assert len(cookies["127.0.0.1"] | cookies["127.0.0.2"]) >= 2
+    assert cookies["127.0.0.1"].isdisjoint(cookies["127.0.0.2"])
