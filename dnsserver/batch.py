@@ -12,9 +12,13 @@ Linux only (`is_available()`); elsewhere the server reads and writes one datagra
 import ctypes
 import ctypes.util
 import errno
+import ipaddress
 import logging
 import socket
 import struct
+from collections.abc import Callable
+
+from zones.engine.data import IPAddress
 
 logger = logging.getLogger(__name__)
 
@@ -23,6 +27,7 @@ SEND_SLOT = 4096
 NAME_SLOT = 28  # sizeof(struct sockaddr_in6), the larger of the two families
 MSG_DONTWAIT = 0x40
 MSG_TRUNC = 0x20
+ADDRESSES_KEPT = 4096
 
 
 class _IoVec(ctypes.Structure):
@@ -69,6 +74,11 @@ _NAMELEN = _MsgHdr.msg_namelen.offset
 _FLAGS = _MsgHdr.msg_flags.offset
 _LEN = _MMsgHdr.msg_len.offset
 assert _MMSG_SIZE % 8 == 0 and _NAMELEN % 4 == 0 and _FLAGS % 4 == 0 and _LEN % 4 == 0
+_WORDS_PER_HEADER = _MMSG_SIZE // 4
+_POINTERS_PER_HEADER = _MMSG_SIZE // 8
+_LEN_WORD = _LEN // 4
+_FLAGS_WORD = _FLAGS // 4
+_NAMELEN_WORD = _NAMELEN // 4
 
 
 def is_available() -> bool:
@@ -131,6 +141,8 @@ class UdpBatch:
         self._last_count = size
         self._queued = 0
         self._queued_slots: list[int] = []
+        # One address object per source: the reply cache checks its owners by identity.
+        self.addresses: dict[bytes, IPAddress] = {}
 
     def receive(self) -> int:
         """How many datagrams now wait in slots 0 to that number less one; 0 when none.
@@ -139,10 +151,8 @@ class UdpBatch:
         errors other than "nothing waiting".
         """
         words = self._receive_words
-        stride = _MMSG_SIZE // 4
-        namelen = _NAMELEN // 4
         for index in range(self._last_count):
-            words[index * stride + namelen] = NAME_SLOT
+            words[index * _WORDS_PER_HEADER + _NAMELEN_WORD] = NAME_SLOT
         count = _recvmmsg(self.fd, self._receive_headers, self.size, MSG_DONTWAIT, None)
         if count < 0:
             code = ctypes.get_errno()
@@ -153,62 +163,73 @@ class UdpBatch:
         self._last_count = count
         return count
 
-    def after_id(self, slot: int) -> bytes | None:
-        """The bytes of received `slot` after its 2-byte ID; None when it was dropped."""
+    def answer(
+        self,
+        count: int,
+        kept_reply: Callable[[bytes, IPAddress], bytes | None],
+        handle: Callable[[bytes, IPAddress], bytes | None],
+    ) -> list[tuple[bytes, tuple]]:
+        """Answer the `count` received datagrams and queue their replies for `flush`.
+
+        A datagram goes to `kept_reply` (its bytes after the ID, its source address; the
+        reply after the ID or None), else to `handle` (the whole datagram, its source; the
+        reply or None to send nothing). The first of each batch always goes to `handle`,
+        which samples the answer latency. Returns the replies too big to queue, with their
+        peers. One loop with its fields in locals: it runs once per query.
+        """
         words = self._receive_words
-        header = slot * (_MMSG_SIZE // 4)
-        length = words[header + _LEN // 4]
-        # Only a datagram that filled its slot can have been cut short.
-        if length == RECEIVE_SLOT and words[header + _FLAGS // 4] & MSG_TRUNC:
-            logger.debug("dropped a datagram longer than %d bytes", RECEIVE_SLOT)
-            return None
-        offset = slot * RECEIVE_SLOT
-        return bytes(self.received[offset + 2 : offset + length])
-
-    def datagram(self, slot: int) -> bytes:
-        """The whole datagram in received `slot`."""
-        offset = slot * RECEIVE_SLOT
-        length = self._receive_words[slot * (_MMSG_SIZE // 4) + _LEN // 4]
-        return bytes(self.received[offset : offset + length])
-
-    def source(self, slot: int) -> bytes:
-        """The packed source address of received `slot`."""
-        name = slot * NAME_SLOT
-        return bytes(self.names[name + self.address_slice[0] : name + self.address_slice[1]])
-
-    def queue(self, reply: bytes, slot: int) -> bool:
-        """Queue a reply to the source of received `slot`; False if it is too big to batch."""
-        size = len(reply)
-        if size > SEND_SLOT:
-            return False
-        queued = self._queued
-        offset = queued * SEND_SLOT
-        self._sending[offset : offset + size] = reply
-        self._address_reply(queued, size, slot)
-        return True
-
-    def queue_after_id(self, tail: bytes, slot: int) -> bool:
-        """Queue received `slot`'s own ID followed by `tail`; False if it is too big to batch."""
-        size = len(tail) + 2
-        if size > SEND_SLOT:
-            return False
-        queued = self._queued
-        offset = queued * SEND_SLOT
-        received = slot * RECEIVE_SLOT
+        received = self.received
+        names = self.names
         sending = self._sending
-        sending[offset : offset + 2] = self.received[received : received + 2]
-        sending[offset + 2 : offset + size] = tail
-        self._address_reply(queued, size, slot)
-        return True
-
-    def _address_reply(self, queued: int, size: int, slot: int) -> None:
-        self._send_lengths[queued * 2 + 1] = size
-        self._send_pointers[queued * (_MMSG_SIZE // 8)] = self.name_addresses[slot]
-        self._send_words[queued * (_MMSG_SIZE // 4) + _NAMELEN // 4] = self._receive_words[
-            slot * (_MMSG_SIZE // 4) + _NAMELEN // 4
-        ]
-        self._queued_slots.append(slot)
-        self._queued = queued + 1
+        send_lengths = self._send_lengths
+        send_pointers = self._send_pointers
+        send_words = self._send_words
+        name_addresses = self.name_addresses
+        queued_slots = self._queued_slots
+        addresses = self.addresses
+        start, end = self.address_slice
+        queued = self._queued
+        too_big: list[tuple[bytes, tuple]] = []
+        for slot in range(count):
+            header = slot * _WORDS_PER_HEADER
+            length = words[header + _LEN_WORD]
+            # Only a datagram that filled its slot can have been cut short.
+            if length == RECEIVE_SLOT and words[header + _FLAGS_WORD] & MSG_TRUNC:
+                logger.debug("dropped a datagram longer than %d bytes", RECEIVE_SLOT)
+                continue
+            offset = slot * RECEIVE_SLOT
+            name = slot * NAME_SLOT
+            source = bytes(names[name + start : name + end])
+            address = addresses.get(source)
+            if address is None:
+                if len(addresses) >= ADDRESSES_KEPT:
+                    addresses.clear()
+                address = addresses[source] = ipaddress.ip_address(source)
+            tail = kept_reply(bytes(received[offset + 2 : offset + length]), address) if slot else None
+            if tail is None:
+                reply = handle(bytes(received[offset : offset + length]), address)
+                if reply is None:
+                    continue
+                size = len(reply)
+            else:
+                size = len(tail) + 2
+            if size > SEND_SLOT:
+                whole = reply if tail is None else bytes(received[offset : offset + 2]) + tail
+                too_big.append((whole, self.peer(slot)))
+                continue
+            out = queued * SEND_SLOT
+            if tail is None:
+                sending[out : out + size] = reply
+            else:
+                sending[out : out + 2] = received[offset : offset + 2]
+                sending[out + 2 : out + size] = tail
+            send_lengths[queued * 2 + 1] = size
+            send_pointers[queued * _POINTERS_PER_HEADER] = name_addresses[slot]
+            send_words[queued * _WORDS_PER_HEADER + _NAMELEN_WORD] = words[header + _NAMELEN_WORD]
+            queued_slots.append(slot)
+            queued += 1
+        self._queued = queued
+        return too_big
 
     def peer(self, slot: int) -> tuple:
         name = slot * NAME_SLOT

@@ -51,7 +51,6 @@ class _UdpEndpoint:
         self.handler = handler
         self.pending: collections.deque[tuple[bytes, tuple]] = collections.deque()
         self.addresses: dict[str, IPAddress] = {}
-        self.packed_addresses: dict[bytes, IPAddress] = {}
         if batch.is_available():
             self.udp_batch = batch.UdpBatch(sock, UDP_BATCH)
             loop.add_reader(sock.fileno(), self._read_batches)
@@ -60,8 +59,7 @@ class _UdpEndpoint:
 
     def _read_batches(self) -> None:
         handle = self.handler.handle
-        reply_after_id = self.handler.reply_cache.reply_after_id
-        addresses = self.packed_addresses
+        kept_reply = self.handler.reply_cache.reply_after_id
         udp = self.udp_batch
         for _ in range(UDP_BATCHES_PER_EVENT):
             try:
@@ -69,26 +67,8 @@ class _UdpEndpoint:
             except OSError as error:
                 logger.warning("UDP receive failed: %s", error)
                 return
-            for slot in range(count):
-                key = udp.after_id(slot)
-                if key is None:
-                    continue
-                source = udp.source(slot)
-                address = addresses.get(source)
-                if address is None:
-                    if len(addresses) >= ADDRESS_CACHE_SIZE:
-                        addresses.clear()
-                    address = addresses[source] = ipaddress.ip_address(source)
-                # A kept reply goes out without a call into the handler. The first datagram
-                # of each batch always takes handle(), which samples the answer latency.
-                tail = reply_after_id(key, address) if slot else None
-                if tail is not None:
-                    if not udp.queue_after_id(tail, slot):
-                        self._send(udp.datagram(slot)[:2] + tail, udp.peer(slot))
-                    continue
-                reply = handle(udp.datagram(slot), address)
-                if reply is not None and not udp.queue(reply, slot):
-                    self._send(reply, udp.peer(slot))
+            for reply, peer in udp.answer(count, kept_reply, handle):
+                self._send(reply, peer)
             for reply, peer in udp.flush():
                 self._queue(reply, peer)
             if count < UDP_BATCH:
