@@ -4,7 +4,9 @@ Python's socket module has no batched calls, and on the query path the system ca
 more than answering: one `recvfrom` and one `sendto` per query is where a Python server
 spends most of its time. `UdpBatch` keeps preallocated message headers and buffers; the
 fields the kernel reads and writes are reached through memoryviews over them, so that a
-datagram costs a few slice operations rather than ctypes attribute lookups.
+datagram costs a few slice operations rather than ctypes attribute lookups. `answer` runs
+the per-query loop between the two calls: a repeated query's kept reply (the handler's
+reply cache) is written into the send buffer without a call into the handler.
 
 Linux only (`is_available()`); elsewhere the server reads and writes one datagram a call.
 """
@@ -147,8 +149,8 @@ class UdpBatch:
     def receive(self) -> int:
         """How many datagrams now wait in slots 0 to that number less one; 0 when none.
 
-        A datagram longer than a slot is dropped: its `after_id` is None. Raises OSError for
-        errors other than "nothing waiting".
+        `answer` answers them (and drops one longer than a slot). Raises OSError for errors
+        other than "nothing waiting".
         """
         words = self._receive_words
         for index in range(self._last_count):
