@@ -1,5 +1,6 @@
 """Change propagation (Redis and the polling fall-back), health changes, and what we report."""
 
+import contextlib
 import gc
 import subprocess
 import threading
@@ -218,6 +219,19 @@ def test_polling_keeps_going_while_redis_is_away(following):
         assert addresses(server, "www.follow.test.") == [address]
 
 
+@contextlib.contextmanager
+def served_from(source):
+    """A running server following `source` without Redis (a poll a minute), for the block."""
+    state = ServerState()
+    with RunningServer(state) as server:
+        follower = Follower(state, source, redis_factory=None, poll_seconds=60)
+        server.run(follower.start())
+        try:
+            yield server, follower
+        finally:
+            server.run(follower.stop())
+
+
 def test_a_zone_is_read_and_compiled_with_the_cyclic_collector_paused():
     seen = []
 
@@ -228,14 +242,8 @@ def test_a_zone_is_read_and_compiled_with_the_cyclic_collector_paused():
 
     source = WatchedSource()
     source.put("auth", zone(1, "192.0.2.10"))
-    state = ServerState()
-    with RunningServer(state) as server:
-        follower = Follower(state, source, redis_factory=None, poll_seconds=60)
-        server.run(follower.start())
-        try:
-            assert addresses(server, "www.follow.test.") == ["192.0.2.10"]
-        finally:
-            server.run(follower.stop())
+    with served_from(source) as (server, _follower):
+        assert addresses(server, "www.follow.test.") == ["192.0.2.10"]
     assert seen == [False]
     assert gc.isenabled()
 
@@ -258,14 +266,8 @@ def test_every_read_of_the_source_lets_go_of_its_thread_after():
 
     source = WatchedSource()
     source.put("auth", zone(1, "192.0.2.10"))
-    state = ServerState()
-    with RunningServer(state) as server:
-        follower = Follower(state, source, redis_factory=None, poll_seconds=60)
-        server.run(follower.start())
-        try:
-            source.put("auth", zone(2, "192.0.2.20"))
-            server.run(follower.sync_role("auth"))
-            assert addresses(server, "www.follow.test.") == ["192.0.2.20"]
-        finally:
-            server.run(follower.stop())
+    with served_from(source) as (server, follower):
+        source.put("auth", zone(2, "192.0.2.20"))
+        server.run(follower.sync_role("auth"))
+        assert addresses(server, "www.follow.test.") == ["192.0.2.20"]
     assert len(reads) >= 4 and set(reads) <= set(closes) and threading.get_ident() not in reads
