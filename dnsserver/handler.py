@@ -149,7 +149,7 @@ class ReplyCache:
 
     A reply goes in when it follows from those bytes, the listener's zones and the health
     view, given its conditions (KeptReply): a static template or REFUSED for anyone; a
-    reply with a server cookie for the same source within the same second; a routed answer
+    reply with a server cookie for the same source within the cookie's minute; a routed answer
     as DynamicAnswers allows (for anyone, for that source, or drawn again among the weighted
     record sets' replies with the same random generator). Never TCP. The cache is emptied
     whenever the role's zones or the health view are replaced, so a change reaches the next

@@ -31,14 +31,13 @@ logger = logging.getLogger(__name__)
 UDP_BATCH = 64
 UDP_BATCHES_PER_EVENT = 8
 TCP_IDLE_SECONDS = 10.0
-ADDRESS_CACHE_SIZE = 4096
 
 
 def _address(peer: tuple, cache: dict) -> IPAddress:
     host = peer[0]
     address = cache.get(host)
     if address is None:
-        if len(cache) >= ADDRESS_CACHE_SIZE:
+        if len(cache) >= batch.ADDRESSES_KEPT:
             cache.clear()
         address = cache[host] = ipaddress.ip_address(host.partition("%")[0])
     return address

@@ -209,16 +209,15 @@ class CookieJar:
         """The server cookie for this client in the period starting at `period` (now's when None)."""
         if period is None:
             period = cookie_period(time.time())
-        now = period
-        if now != self._period:
-            self._period = now
+        if period != self._period:
+            self._period = period
             self._issued = {}
         key = client_cookie + address
         cookie = self._issued.get(key)
         if cookie is None:
             if len(self._issued) >= COOKIES_PER_PERIOD:
                 self._issued = {}
-            prefix = b"\x01\x00\x00\x00" + now.to_bytes(4, "big")
+            prefix = b"\x01\x00\x00\x00" + period.to_bytes(4, "big")
             digest = hashlib.blake2b(
                 client_cookie + prefix + address, key=self._secret, digest_size=8
             ).digest()
