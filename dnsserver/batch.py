@@ -30,6 +30,7 @@ NAME_SLOT = 28  # sizeof(struct sockaddr_in6), the larger of the two families
 MSG_DONTWAIT = 0x40
 MSG_TRUNC = 0x20
 ADDRESSES_KEPT = 4096
+SOCKADDR_SIZES = {socket.AF_INET: 16, socket.AF_INET6: 28}  # sockaddr_in, sockaddr_in6
 
 
 class _IoVec(ctypes.Structure):
@@ -130,20 +131,24 @@ class UdpBatch:
             header.msg_iov = ctypes.addressof(self._receive_iov[index])
             header.msg_iovlen = 1
             self._send_iov[index].iov_base = send_base + index * SEND_SLOT
+            # Reply i goes to the source of datagram i unless `answer` says otherwise.
             header = self._send_headers[index].msg_hdr
+            header.msg_name = self.name_addresses[index]
+            header.msg_namelen = SOCKADDR_SIZES[sock.family]
             header.msg_iov = ctypes.addressof(self._send_iov[index])
             header.msg_iovlen = 1
         self.received = memoryview(self._receive_data)
         self.names = memoryview(self._names)
         self._sending = memoryview(self._send_data)
         self._receive_words = memoryview(self._receive_header_bytes).cast("I")
-        self._send_words = memoryview(self._send_header_bytes).cast("I")
         self._send_pointers = memoryview(self._send_header_bytes).cast("Q")
         self._send_lengths = memoryview(self._send_iov_bytes).cast("Q")
         self._last_count = size
         self._queued = 0
         self._queued_slots: list[int] = []
-        # One address object per source: the reply cache checks its owners by identity.
+        # Whether some reply was addressed to another slot's source than its own index's.
+        self._readdressed = False
+        # One address object per source, for the handler (its cookie memo checks identity).
         self.addresses: dict[bytes, IPAddress] = {}
 
     def receive(self) -> int:
@@ -173,9 +178,9 @@ class UdpBatch:
     ) -> list[tuple[bytes, tuple]]:
         """Answer the `count` received datagrams and queue their replies for `flush`.
 
-        A datagram goes to `kept_reply` (its bytes after the ID, its source address; the
-        reply after the ID or None), else to `handle` (the whole datagram, its source; the
-        reply or None to send nothing). The first of each batch always goes to `handle`,
+        A datagram goes to `kept_reply` (its bytes after the ID, its packed source address;
+        the reply after the ID or None), else to `handle` (the whole datagram, its source's
+        address object; the reply or None to send nothing). The first of each batch always goes to `handle`,
         which samples the answer latency. Returns the replies too big to queue, with their
         peers. One loop with its fields in locals: it runs once per query.
         """
@@ -184,8 +189,6 @@ class UdpBatch:
         names = self.names
         sending = self._sending
         send_lengths = self._send_lengths
-        send_pointers = self._send_pointers
-        send_words = self._send_words
         name_addresses = self.name_addresses
         queued_slots = self._queued_slots
         addresses = self.addresses
@@ -202,13 +205,13 @@ class UdpBatch:
             offset = slot * RECEIVE_SLOT
             name = slot * NAME_SLOT
             source = bytes(names[name + start : name + end])
-            address = addresses.get(source)
-            if address is None:
-                if len(addresses) >= ADDRESSES_KEPT:
-                    addresses.clear()
-                address = addresses[source] = ipaddress.ip_address(source)
-            tail = kept_reply(bytes(received[offset + 2 : offset + length]), address) if slot else None
+            tail = kept_reply(bytes(received[offset + 2 : offset + length]), source) if slot else None
             if tail is None:
+                address = addresses.get(source)
+                if address is None:
+                    if len(addresses) >= ADDRESSES_KEPT:
+                        addresses.clear()
+                    address = addresses[source] = ipaddress.ip_address(source)
                 reply = handle(bytes(received[offset : offset + length]), address)
                 if reply is None:
                     continue
@@ -226,8 +229,9 @@ class UdpBatch:
                 sending[out : out + 2] = received[offset : offset + 2]
                 sending[out + 2 : out + size] = tail
             send_lengths[queued * 2 + 1] = size
-            send_pointers[queued * _POINTERS_PER_HEADER] = name_addresses[slot]
-            send_words[queued * _WORDS_PER_HEADER + _NAMELEN_WORD] = words[header + _NAMELEN_WORD]
+            if slot != queued:  # a datagram before it got no reply
+                self._send_pointers[queued * _POINTERS_PER_HEADER] = name_addresses[slot]
+                self._readdressed = True
             queued_slots.append(slot)
             queued += 1
         self._queued = queued
@@ -264,6 +268,10 @@ class UdpBatch:
         ]
         self._queued = 0
         self._queued_slots.clear()
+        if self._readdressed:
+            for index in range(count):
+                self._send_pointers[index * _POINTERS_PER_HEADER] = self.name_addresses[index]
+            self._readdressed = False
         return left
 
 

@@ -137,8 +137,8 @@ class KeptReply(NamedTuple):
     # The count of replies by its (zone key, type, rcode), one cell shared by every kept reply
     # counted alike: adding to a list's item costs a fraction of a Counter's tuple hashing.
     count: list[int]
-    # Only for this source address (a server cookie, an answer located by the source).
-    owner: IPAddress | None
+    # Only for this source address, packed (a server cookie, an answer located by the source).
+    owner: bytes | None
     # Only before this time (the end of the server cookie's period).
     until: int | None
     draw: WeightedPlan | None
@@ -167,11 +167,10 @@ class ReplyCache:
         self.counts: dict[tuple[str, int, int], list[int]] = {}
         self.budget.caches.append(self)
 
-    def reply_after_id(self, key: bytes, address: IPAddress) -> bytes | None:
+    def reply_after_id(self, key: bytes, source: bytes) -> bytes | None:
         """The kept reply, after its ID, to a query whose bytes after the ID are `key`; None if none may.
 
-        A reply given is counted. The server reuses one address object per source, so that
-        the owner is checked by identity.
+        `source` is the packed source address. A reply given is counted.
         """
         kept = self.replies.get(key)
         if kept is None:
@@ -180,7 +179,7 @@ class ReplyCache:
         if self.zone_set is not state.zones[self.role] or self.health is not state.health:
             return None
         tail, count, owner, until, draw = kept
-        if owner is not None and owner is not address:
+        if owner is not None and owner != source:
             return None
         if until is not None and time.time() >= until:
             return None
@@ -192,7 +191,7 @@ class ReplyCache:
         data: bytes,
         reply: bytes | list[bytes],
         counted: tuple[str, int, int],
-        owner: IPAddress | None,
+        owner: bytes | None,
         until: int | None,
         draw: WeightedPlan | None,
     ) -> None:
@@ -252,7 +251,7 @@ class QueryHandler:
         if not self._until_sample:
             return self._timed(data, address, is_tcp)
         if not is_tcp:
-            tail = self.reply_cache.reply_after_id(data[2:], address)
+            tail = self.reply_cache.reply_after_id(data[2:], address.packed)
             if tail is not None:
                 return data[:2] + tail
         try:
@@ -375,13 +374,13 @@ class QueryHandler:
                     # A lone COOKIE option (RFC 7873 §4), the common case: the client
                     # cookie, maybe our last one; read without making objects.
                     period = cookie_period(time.time())
-                    owner, until = address, period + COOKIE_PERIOD_SECONDS
+                    owner, until = address.packed, period + COOKIE_PERIOD_SECONDS
                     opt = self._cookie_opt(data[end + 15 : end + 23], address, opt, period)
                 else:
                     client_cookie, subnet = read_options(data[end + 11 :])
                     if client_cookie is not None:
                         period = cookie_period(time.time())
-                        owner, until = address, period + COOKIE_PERIOD_SECONDS
+                        owner, until = address.packed, period + COOKIE_PERIOD_SECONDS
                         opt = self._cookie_opt(client_cookie, address, opt, period)
             if not is_tcp:
                 payload = data[end + 3] << 8 | data[end + 4]
@@ -403,7 +402,7 @@ class QueryHandler:
                 if reuse is None:
                     is_kept = False
                 elif reuse is FOR_THIS_SOURCE:
-                    owner = address
+                    owner = address.packed
                 elif isinstance(reuse, WeightedPlan):
                     draw = reuse
         if subnet is not None:

@@ -114,7 +114,7 @@ def test_a_server_cookie_is_kept_for_its_client_and_period_only(state, monkeypat
         return option.server
 
     first = server_cookie(GB)
-    assert handler.reply_cache.replies[data[2:]].owner is GB
+    assert handler.reply_cache.replies[data[2:]].owner == GB.packed
     assert server_cookie(GB) == first
     # Another client with the same bytes gets a cookie of its own, not the kept one.
     assert server_cookie(US)[8:] != first[8:]
@@ -200,7 +200,8 @@ PER_CLIENT = 120
 
 def test_a_burst_read_in_batches_gets_every_reply_right_for_its_own_client(state):
     # The server's loop is held while two clients send a burst, so that it reads them many to
-    # a system call: kept replies then leave from the batch loop between fresh answers.
+    # a system call: kept replies then leave from the batch loop between fresh answers, and
+    # datagrams that get no reply (too short for a header) shift the replies after them.
     questions = [
         ("simple", []),
         ("nothere", []),
@@ -225,7 +226,11 @@ def test_a_burst_read_in_batches_gets_every_reply_right_for_its_own_client(state
             client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)  # all replies wait here
             client.bind((source, 0))
             client.settimeout(5)
-            for query_id in range(PER_CLIENT):
+        # The clients take turns, so that a reply sent to the wrong slot's source goes astray.
+        for query_id in range(PER_CLIENT):
+            for client, source in zip(clients, sources, strict=True):
+                if query_id % 10 == 5:
+                    client.sendto(b"\x00\x01\x02", ("127.0.0.1", server.port()))
                 wire = query_id.to_bytes(2, "big") + list(expected)[query_id % len(expected)]
                 client.sendto(wire, ("127.0.0.1", server.port()))
                 sent[(source, query_id)] = wire
@@ -239,8 +244,9 @@ def test_a_burst_read_in_batches_gets_every_reply_right_for_its_own_client(state
     for client in clients:
         client.close()
     assert all(reply is not None for reply in replies.values())
-    # All but the first of each query's bytes (per source for the cookie) came from the cache.
-    assert sum(count[0] for count in listener.reply_cache.counts.values()) >= 2 * PER_CLIENT - 7
+    # Every query without a cookie but the first of its bytes came from the cache (the cookie
+    # query's one kept reply belongs to whichever client asked last, and they take turns).
+    assert sum(count[0] for count in listener.reply_cache.counts.values()) >= 2 * PER_CLIENT * 5 // 6 - 5
     cookies = {}
     for (source, query_id), reply in replies.items():
         want = expected[sent[(source, query_id)][2:]]
