@@ -173,16 +173,16 @@ class UdpBatch:
     def answer(
         self,
         count: int,
-        kept_reply: Callable[[bytes, IPAddress], bytes | None],
+        kept_reply: Callable[[bytes, bytes], bytes | None],
         handle: Callable[[bytes, IPAddress], bytes | None],
     ) -> list[tuple[bytes, tuple]]:
         """Answer the `count` received datagrams and queue their replies for `flush`.
 
         A datagram goes to `kept_reply` (its bytes after the ID, its packed source address;
         the reply after the ID or None), else to `handle` (the whole datagram, its source's
-        address object; the reply or None to send nothing). The first of each batch always goes to `handle`,
-        which samples the answer latency. Returns the replies too big to queue, with their
-        peers. One loop with its fields in locals: it runs once per query.
+        address object; the reply or None to send nothing). The first of each batch always
+        goes to `handle`, which samples the answer latency. Returns the replies too big to
+        queue, with their peers. One loop with its fields in locals: it runs once per query.
         """
         words = self._receive_words
         received = self.received
