@@ -174,15 +174,17 @@ class UdpBatch:
         self,
         count: int,
         kept_reply: Callable[[bytes, bytes], bytes | None],
-        handle: Callable[[bytes, IPAddress], bytes | None],
+        answer_timed: Callable[[bytes, IPAddress], bytes | None],
+        answer: Callable[[bytes, IPAddress], bytes | None],
     ) -> list[tuple[bytes, tuple]]:
         """Answer the `count` received datagrams and queue their replies for `flush`.
 
         A datagram goes to `kept_reply` (its bytes after the ID, its packed source address;
-        the reply after the ID or None), else to `handle` (the whole datagram, its source's
-        address object; the reply or None to send nothing). The first of each batch always
-        goes to `handle`, which samples the answer latency. Returns the replies too big to
-        queue, with their peers. One loop with its fields in locals: it runs once per query.
+        the reply after the ID or None), else to `answer` (the whole datagram, its source's
+        address object; the reply or None to send nothing). The first of each batch goes to
+        `answer_timed`, so that the latency histogram samples hits and misses alike. Returns
+        the replies too big to queue, with their peers. One loop with its fields in locals:
+        it runs once per query.
         """
         words = self._receive_words
         received = self.received
@@ -212,7 +214,7 @@ class UdpBatch:
                     if len(addresses) >= ADDRESSES_KEPT:
                         addresses.clear()
                     address = addresses[source] = ipaddress.ip_address(source)
-                reply = handle(bytes(received[offset : offset + length]), address)
+                reply = (answer if slot else answer_timed)(bytes(received[offset : offset + length]), address)
                 if reply is None:
                     continue
                 size = len(reply)

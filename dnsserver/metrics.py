@@ -43,7 +43,8 @@ LATENCY_BOUNDS_SECONDS = (
     0.05,
 )
 
-# The histogram times one request in this many (the first of each run), not every one.
+# The histogram times one request in this many (the first of each run), not every one; on
+# the UDP batch path, the first request of each batch.
 LATENCY_SAMPLE_EVERY = 16
 
 
@@ -114,7 +115,8 @@ class DnsCollector(Collector):
     def _latency(self, state: StateLike) -> HistogramMetricFamily:
         family = HistogramMetricFamily(
             "nameplate_dns_answer_duration_seconds",
-            f"Time from a request to its reply, one request in {LATENCY_SAMPLE_EVERY} timed, by role.",
+            f"Time from a request to its reply, by role; the first request of each UDP batch"
+            f" and one in {LATENCY_SAMPLE_EVERY} of the others timed.",
             labels=["role"],
         )
         by_role: dict[str, tuple[list[int], float]] = {}

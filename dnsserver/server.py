@@ -57,8 +57,8 @@ class _UdpEndpoint:
             loop.add_reader(sock.fileno(), self._read)
 
     def _read_batches(self) -> None:
-        handle = self.handler.handle
-        kept_reply = self.handler.reply_cache.reply_after_id
+        handler = self.handler
+        kept_reply = handler.reply_cache.reply_after_id
         udp = self.udp_batch
         for _ in range(UDP_BATCHES_PER_EVENT):
             try:
@@ -66,7 +66,7 @@ class _UdpEndpoint:
             except OSError as error:
                 logger.warning("UDP receive failed: %s", error)
                 return
-            for reply, peer in udp.answer(count, kept_reply, handle):
+            for reply, peer in udp.answer(count, kept_reply, handler.answer_timed, handler.answer):
                 self._send(reply, peer)
             for reply, peer in udp.flush():
                 self._queue(reply, peer)
