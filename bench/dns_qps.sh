@@ -67,9 +67,11 @@ zone:
 EOF
 
 taskset -c 0 "$NSD" -d -c "$WORK/nsd.conf" >"$WORK/nsd.out" 2>&1 &
-PIDS+=($!)
+NSD_PID=$!
+PIDS+=("$NSD_PID")
 taskset -c 0 "$PYTHON" "$HELPER" serve "$WORK/zone.txt" "$OUR_PORT" >"$WORK/ours.out" 2>&1 &
-PIDS+=($!)
+OUR_PID=$!
+PIDS+=("$OUR_PID")
 "$PYTHON" "$HELPER" wait "$NSD_PORT" 60 || { cat "$WORK/nsd.out" "$WORK/nsd.log" >&2; exit 1; }
 "$PYTHON" "$HELPER" wait "$OUR_PORT" 120 || { cat "$WORK/ours.out" >&2; exit 1; }
 
@@ -87,7 +89,7 @@ mix_flags() {
 
 # One dnsperf run: prints "QPS LOST%". The policy mix runs two dnsperf at once (ours: one of
 # them with ECS on the routed names; NSD: both on the plain names) and sums their QPS.
-measure() {
+dnsperf_runs() {
     local mix=$1 server=$2 port=$3
     local queries="$WORK/queries.txt"
     if [ "$mix" = policy ]; then
@@ -100,15 +102,33 @@ measure() {
         taskset -c 1 dnsperf -s 127.0.0.1 -p "$port" -d "$queries" -l "$SECONDS_PER_RUN" $ecs \
             >"$WORK/dnsperf2.out" 2>&1
         wait "$second"
-        awk '/Queries per second:/ {qps += $4} /Queries lost:/ {gsub(/[()%]/, "", $4); if ($4 > lost) lost = $4}
-             END {print qps + 0, lost + 0}' "$WORK/dnsperf.out" "$WORK/dnsperf2.out"
         return
     fi
+    rm -f "$WORK/dnsperf2.out"
     # shellcheck disable=SC2046
     taskset -c 1 dnsperf -s 127.0.0.1 -p "$port" -d "$queries" -l "$SECONDS_PER_RUN" \
         $(mix_flags "$mix") >"$WORK/dnsperf.out" 2>&1
-    awk '/Queries per second:/ {qps = $4} /Queries lost:/ {gsub(/[()%]/, "", $4); lost = $4}
-         END {print (qps == "" ? 0 : qps), (lost == "" ? 100 : lost)}' "$WORK/dnsperf.out"
+}
+
+# One measured run: prints "QPS LOST% CPU_US_PER_QUERY BUSY%", the last two from the server's
+# CPU time over the run (its process and those it forked), so that a run where dnsperf and not
+# the server was the limit shows as one (the server less than fully busy).
+measure() {
+    local mix=$1 server=$2 port=$3 pid=$4
+    local before after started ended
+    before=$("$PYTHON" "$HELPER" cpu "$pid")
+    started=$(date +%s.%N)
+    dnsperf_runs "$mix" "$server" "$port"
+    ended=$(date +%s.%N)
+    after=$("$PYTHON" "$HELPER" cpu "$pid")
+    awk -v cpu_before="$before" -v cpu_after="$after" -v started="$started" -v ended="$ended" '
+        BEGIN {cpu = cpu_after - cpu_before; wall = ended - started}
+        /Queries per second:/ {qps += $4}
+        /Queries completed:/ {done += $3}
+        /Queries lost:/ {gsub(/[()%]/, "", $4); if ($4 > lost) lost = $4; seen = 1}
+        END {printf "%s %s %.2f %.0f\n", qps + 0, (seen ? lost + 0 : 100),
+                    (done ? cpu * 1e6 / done : 0), 100 * cpu / wall}' \
+        "$WORK/dnsperf.out" $([ -f "$WORK/dnsperf2.out" ] && echo "$WORK/dnsperf2.out")
 }
 
 # Warm-up, not recorded: our server renders each routed answer the first time a name (and,
@@ -125,9 +145,9 @@ for mix in ${MIXES:-plain edns cookie policy tcp}; do
         # Alternate which server goes first, so that neither always follows the other.
         if [ $((run % 2)) -eq 1 ]; then order="ours nsd"; else order="nsd ours"; fi
         for server in $order; do
-            if [ "$server" = ours ]; then port=$OUR_PORT; else port=$NSD_PORT; fi
-            read -r qps lost < <(measure "$mix" "$server" "$port")
-            echo "$mix $server $run $qps $lost" | tee -a "$WORK/results"
+            if [ "$server" = ours ]; then port=$OUR_PORT pid=$OUR_PID; else port=$NSD_PORT pid=$NSD_PID; fi
+            read -r qps lost cpu busy < <(measure "$mix" "$server" "$port" "$pid")
+            echo "$mix $server $run $qps $lost $cpu $busy" | tee -a "$WORK/results"
         done
     done
 done

@@ -6,6 +6,7 @@ Usage (from bench/dns_qps.sh):
     dns_qps_helper.py port                   a port free for UDP and TCP on 127.0.0.1
     dns_qps_helper.py serve ZONE PORT        our server on 127.0.0.1:PORT until SIGTERM
     dns_qps_helper.py wait PORT [SECONDS]    until 127.0.0.1:PORT answers for the zone
+    dns_qps_helper.py cpu PID                CPU seconds PID and its descendants have used
     dns_qps_helper.py table RESULTS          the medians of dnsperf's results as a table
 
 Our server also serves POLICY_NAMES routed names of each of four policies (weighted,
@@ -16,6 +17,7 @@ is set against NSD's QPS on the plain mix.
 import asyncio
 import dataclasses
 import logging
+import os
 import random
 import signal
 import statistics
@@ -188,33 +190,65 @@ def wait(port: int, seconds: float) -> None:
     sys.exit(f"nothing answered for {ORIGIN} on port {port} within {seconds} s")
 
 
-def table(results: Path) -> str:
-    """RESULTS holds lines `mix server run qps lost_percent`; medians per mix and server.
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of `pid` and every process below it (NSD forks its server)."""
+    ticks = 0
+    parents: dict[int, int] = {}
+    times: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        # The command name may hold spaces; the fields after it are space-separated.
+        fields = text[text.rindex(")") + 2 :].split()
+        process = int(stat.parent.name)
+        parents[process] = int(fields[1])
+        times[process] = int(fields[11]) + int(fields[12])  # utime, stime
+    for process, used in times.items():
+        ancestor = process
+        while ancestor > 1 and ancestor != pid:
+            ancestor = parents.get(ancestor, 0)
+        if ancestor == pid:
+            ticks += used
+    return ticks / os.sysconf("SC_CLK_TCK")
 
-    NSD has no routing policies: in the policy mix its runs answer the plain mix, so that
-    the ratio is our policy QPS to NSD's plain QPS, measured in alternation.
+
+def table(results: Path) -> str:
+    """RESULTS holds lines `mix server run qps lost_percent cpu_us_per_query busy_percent`.
+
+    The table gives medians per mix and server. NSD has no routing policies: in the policy
+    mix its runs answer the plain mix, so that the ratio is our policy QPS to NSD's plain
+    QPS, measured in alternation. "cost" sets NSD's CPU time per query against ours: the
+    ratio of what each would answer with a whole core to itself, which is what the QPS ratio
+    shows only when both servers were fully busy (a run whose client was the limit leaves its
+    server less busy).
     """
-    runs: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    runs: dict[tuple[str, str], list[list[float]]] = {}
     for line in results.read_text().splitlines():
-        mix, server, _run, qps, lost = line.split()
-        runs.setdefault((mix, server), []).append((float(qps), float(lost)))
-    head = ("mix", "runs", "ours qps", "nsd qps", "ratio", "ours lost", "nsd lost")
-    rows = ["{:<8} {:>4} {:>10} {:>10} {:>6} {:>10} {:>9}".format(*head)]
+        mix, server, _run, *figures = line.split()
+        runs.setdefault((mix, server), []).append([float(figure) for figure in figures])
+    head = ("mix", "runs", "ours qps", "nsd qps", "ratio", "ours µs/q", "nsd µs/q", "cost", "busy", "lost")
+    rows = ["{:<8} {:>4} {:>9} {:>9} {:>6} {:>9} {:>9} {:>5} {:>9} {:>6}".format(*head)]
     for mix in MIXES:
         ours = runs.get((mix, "ours"), [])
         nsd = runs.get((mix, "nsd"), [])
         if not ours or not nsd:
             continue
-        our_qps = statistics.median(qps for qps, _ in ours)
-        nsd_qps = statistics.median(qps for qps, _ in nsd)
+        our_qps, our_cpu, our_busy = (statistics.median(run[i] for run in ours) for i in (0, 2, 3))
+        nsd_qps, nsd_cpu, nsd_busy = (statistics.median(run[i] for run in nsd) for i in (0, 2, 3))
+        lost = max(run[1] for run in ours + nsd)
         label = mix if mix != "policy" else "policy*"
         rows.append(
-            f"{label:<8} {len(ours):>4} {our_qps:>10.0f} {nsd_qps:>10.0f} {our_qps / nsd_qps:>6.2f} "
-            f"{max(lost for _, lost in ours):>9.2f}% {max(lost for _, lost in nsd):>8.2f}%"
+            f"{label:<8} {len(ours):>4} {our_qps:>9.0f} {nsd_qps:>9.0f} {our_qps / nsd_qps:>6.2f} "
+            f"{our_cpu:>9.2f} {nsd_cpu:>9.2f} {nsd_cpu / our_cpu if our_cpu else 0:>5.2f} "
+            f"{our_busy:>3.0f}%/{nsd_busy:>3.0f}% {lost:>5.2f}%"
         )
     rows.append(
         "* policy: weighted, failover, geolocation and latency names, half with ECS, against NSD's plain"
     )
+    rows.append("µs/q: server CPU time per completed query; cost: nsd µs/q over ours")
+    rows.append("busy: server CPU time over wall time, ours/nsd; lost: the worst run of either")
     return "\n".join(rows)
 
 
@@ -229,6 +263,8 @@ def main(argv: list[str]) -> None:
         asyncio.run(serve(Path(args[0]), int(args[1])))
     elif command == "wait":
         wait(int(args[0]), float(args[1]) if len(args) > 1 else 30.0)
+    elif command == "cpu":
+        print(f"{cpu_seconds(int(args[0])):.2f}")
     elif command == "table":
         print(table(Path(args[0])))
     else:

@@ -5,8 +5,8 @@ more than answering: one `recvfrom` and one `sendto` per query is where a Python
 spends most of its time. `UdpBatch` keeps preallocated message headers and buffers; the
 fields the kernel reads and writes are reached through memoryviews over them, so that a
 datagram costs a few slice operations rather than ctypes attribute lookups. `answer` runs
-the per-query loop between the two calls: a repeated query's kept reply (the handler's
-reply cache) is written into the send buffer without a call into the handler.
+the per-query loop between the two calls: a repeated query's kept reply (replycache.py) is
+written over the query, after its ID, without a call into the handler.
 
 Linux only (`is_available()`); elsewhere the server reads and writes one datagram a call.
 """
@@ -18,14 +18,14 @@ import ipaddress
 import logging
 import socket
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
+from dnsserver.replycache import KeptReply, PlainReply
 from zones.engine.data import IPAddress
 
 logger = logging.getLogger(__name__)
 
 RECEIVE_SLOT = 65536
-SEND_SLOT = 4096
 NAME_SLOT = 28  # sizeof(struct sockaddr_in6), the larger of the two families
 MSG_DONTWAIT = 0x40
 MSG_TRUNC = 0x20
@@ -99,7 +99,13 @@ def peer_of(family: int, name: bytes) -> tuple:
 
 
 class UdpBatch:
-    """Up to `size` datagrams in and `size` replies out per system call on one socket."""
+    """Up to `size` datagrams in and `size` replies out per system call on one socket.
+
+    A reply is written over its query, in the query's receive slot (a slot holds the largest
+    datagram, so any UDP reply fits): a kept reply then needs only its bytes after the ID
+    copied. Reply i is sent from slot i to the source of datagram i unless an earlier
+    datagram got no reply; then its send header is pointed at its own slot and source.
+    """
 
     def __init__(self, sock: socket.socket, size: int = 64) -> None:
         self.fd = sock.fileno()
@@ -108,7 +114,6 @@ class UdpBatch:
         # Where the packed source address sits in a sockaddr_in / sockaddr_in6.
         self.address_slice = (4, 8) if sock.family == socket.AF_INET else (8, 24)
         self._receive_data = bytearray(size * RECEIVE_SLOT)
-        self._send_data = bytearray(size * SEND_SLOT)
         self._names = bytearray(size * NAME_SLOT)
         # Header arrays live in bytearrays, so that memoryviews reach their fields directly.
         self._receive_header_bytes = bytearray(size * _MMSG_SIZE)
@@ -119,34 +124,34 @@ class UdpBatch:
         self._receive_iov = (_IoVec * size)()
         self._send_iov = (_IoVec * size).from_buffer(self._send_iov_bytes)
         receive_base = ctypes.addressof(ctypes.c_char.from_buffer(self._receive_data))
-        send_base = ctypes.addressof(ctypes.c_char.from_buffer(self._send_data))
         names_base = ctypes.addressof(ctypes.c_char.from_buffer(self._names))
         self.name_addresses = [names_base + index * NAME_SLOT for index in range(size)]
+        self.slot_addresses = [receive_base + index * RECEIVE_SLOT for index in range(size)]
+        self._receive_base = receive_base
+        # The kernel writes the length of the family's sockaddr into msg_namelen, which is
+        # what it is given here, so that it never needs to be set again.
+        name_size = SOCKADDR_SIZES[sock.family]
         for index in range(size):
-            self._receive_iov[index].iov_base = receive_base + index * RECEIVE_SLOT
+            self._receive_iov[index].iov_base = self.slot_addresses[index]
             self._receive_iov[index].iov_len = RECEIVE_SLOT
             header = self._receive_headers[index].msg_hdr
             header.msg_name = self.name_addresses[index]
-            header.msg_namelen = NAME_SLOT
+            header.msg_namelen = name_size
             header.msg_iov = ctypes.addressof(self._receive_iov[index])
             header.msg_iovlen = 1
-            self._send_iov[index].iov_base = send_base + index * SEND_SLOT
-            # Reply i goes to the source of datagram i unless `answer` says otherwise.
+            self._send_iov[index].iov_base = self.slot_addresses[index]
             header = self._send_headers[index].msg_hdr
             header.msg_name = self.name_addresses[index]
-            header.msg_namelen = SOCKADDR_SIZES[sock.family]
+            header.msg_namelen = name_size
             header.msg_iov = ctypes.addressof(self._send_iov[index])
             header.msg_iovlen = 1
         self.received = memoryview(self._receive_data)
         self.names = memoryview(self._names)
-        self._sending = memoryview(self._send_data)
         self._receive_words = memoryview(self._receive_header_bytes).cast("I")
         self._send_pointers = memoryview(self._send_header_bytes).cast("Q")
-        self._send_lengths = memoryview(self._send_iov_bytes).cast("Q")
-        self._last_count = size
+        self._send_iov_words = memoryview(self._send_iov_bytes).cast("Q")
         self._queued = 0
-        self._queued_slots: list[int] = []
-        # Whether some reply was addressed to another slot's source than its own index's.
+        # Whether some reply was sent from another slot than its own index's.
         self._readdressed = False
         # One address object per source, for the handler (its cookie memo checks identity).
         self.addresses: dict[bytes, IPAddress] = {}
@@ -157,46 +162,38 @@ class UdpBatch:
         `answer` answers them (and drops one longer than a slot). Raises OSError for errors
         other than "nothing waiting".
         """
-        words = self._receive_words
-        for index in range(self._last_count):
-            words[index * _WORDS_PER_HEADER + _NAMELEN_WORD] = NAME_SLOT
         count = _recvmmsg(self.fd, self._receive_headers, self.size, MSG_DONTWAIT, None)
         if count < 0:
             code = ctypes.get_errno()
-            self._last_count = 0
             if code in (errno.EAGAIN, errno.EWOULDBLOCK, errno.EINTR):
                 return 0
             raise OSError(code, "recvmmsg failed")
-        self._last_count = count
         return count
 
     def answer(
         self,
         count: int,
-        kept_reply: Callable[[bytes, bytes], bytes | None],
+        replies: Mapping[bytes, PlainReply | KeptReply],
+        reply_of: Callable[[PlainReply | KeptReply, bytes], bytes | None],
         answer_timed: Callable[[bytes, IPAddress], bytes | None],
         answer: Callable[[bytes, IPAddress], bytes | None],
-    ) -> list[tuple[bytes, tuple]]:
+    ) -> None:
         """Answer the `count` received datagrams and queue their replies for `flush`.
 
-        A datagram goes to `kept_reply` (its bytes after the ID, its packed source address;
-        the reply after the ID or None), else to `answer` (the whole datagram, its source's
-        address object; the reply or None to send nothing). The first of each batch goes to
-        `answer_timed`, so that the latency histogram samples hits and misses alike. Returns
-        the replies too big to queue, with their peers. One loop with its fields in locals:
-        it runs once per query.
+        A datagram whose bytes after the ID are a key of `replies` (the reply cache's
+        `current()`) gets what `reply_of` says of the kept reply and its packed source;
+        otherwise, or when that is None, `answer` gets the whole datagram and its source's
+        address object and gives the reply (None to send nothing). The first of each batch
+        goes to `answer_timed`, so that the latency histogram samples hits and misses alike.
+        One loop with its fields in locals: it runs once per query.
         """
         words = self._receive_words
         received = self.received
         names = self.names
-        sending = self._sending
-        send_lengths = self._send_lengths
-        name_addresses = self.name_addresses
-        queued_slots = self._queued_slots
+        iov_words = self._send_iov_words
         addresses = self.addresses
         start, end = self.address_slice
         queued = self._queued
-        too_big: list[tuple[bytes, tuple]] = []
         for slot in range(count):
             header = slot * _WORDS_PER_HEADER
             length = words[header + _LEN_WORD]
@@ -205,39 +202,40 @@ class UdpBatch:
                 logger.debug("dropped a datagram longer than %d bytes", RECEIVE_SLOT)
                 continue
             offset = slot * RECEIVE_SLOT
-            name = slot * NAME_SLOT
-            source = bytes(names[name + start : name + end])
-            tail = kept_reply(bytes(received[offset + 2 : offset + length]), source) if slot else None
+            tail = None
+            if slot:
+                kept = replies.get(received[offset + 2 : offset + length].tobytes())
+                if kept is not None:
+                    if kept.__class__ is PlainReply:  # reply_of's first branch, inlined
+                        kept.count[0] += 1
+                        tail = kept.tail
+                    else:
+                        name = slot * NAME_SLOT
+                        tail = reply_of(kept, names[name + start : name + end].tobytes())
             if tail is None:
+                name = slot * NAME_SLOT
+                source = names[name + start : name + end].tobytes()
                 address = addresses.get(source)
                 if address is None:
                     if len(addresses) >= ADDRESSES_KEPT:
                         addresses.clear()
                     address = addresses[source] = ipaddress.ip_address(source)
-                reply = (answer if slot else answer_timed)(bytes(received[offset : offset + length]), address)
+                query = received[offset : offset + length].tobytes()
+                reply = (answer if slot else answer_timed)(query, address)
                 if reply is None:
                     continue
                 size = len(reply)
+                received[offset : offset + size] = reply
             else:
                 size = len(tail) + 2
-            if size > SEND_SLOT:
-                whole = reply if tail is None else bytes(received[offset : offset + 2]) + tail
-                too_big.append((whole, self.peer(slot)))
-                continue
-            out = queued * SEND_SLOT
-            if tail is None:
-                sending[out : out + size] = reply
-            else:
-                sending[out : out + 2] = received[offset : offset + 2]
-                sending[out + 2 : out + size] = tail
-            send_lengths[queued * 2 + 1] = size
+                received[offset + 2 : offset + size] = tail
+            iov_words[queued * 2 + 1] = size
             if slot != queued:  # a datagram before it got no reply
-                self._send_pointers[queued * _POINTERS_PER_HEADER] = name_addresses[slot]
+                iov_words[queued * 2] = self.slot_addresses[slot]
+                self._send_pointers[queued * _POINTERS_PER_HEADER] = self.name_addresses[slot]
                 self._readdressed = True
-            queued_slots.append(slot)
             queued += 1
         self._queued = queued
-        return too_big
 
     def peer(self, slot: int) -> tuple:
         name = slot * NAME_SLOT
@@ -257,24 +255,25 @@ class UdpBatch:
                 break
             if code != errno.EINTR:
                 # One bad destination must not hold back the replies behind it.
-                logger.debug("UDP send to %s failed: %s", self.peer(self._queued_slots[sent]), os_error(code))
+                logger.debug("UDP send to %s failed: %s", self.peer(self._slot_of(sent)), os_error(code))
                 sent += 1
-        left = [
-            (
-                bytes(
-                    self._sending[index * SEND_SLOT : index * SEND_SLOT + self._send_lengths[index * 2 + 1]]
-                ),
-                self.peer(self._queued_slots[index]),
-            )
-            for index in range(sent, count)
-        ]
+        left = []
+        for index in range(sent, count):
+            slot = self._slot_of(index)
+            offset = slot * RECEIVE_SLOT
+            size = self._send_iov_words[index * 2 + 1]
+            left.append((self.received[offset : offset + size].tobytes(), self.peer(slot)))
         self._queued = 0
-        self._queued_slots.clear()
         if self._readdressed:
             for index in range(count):
+                self._send_iov_words[index * 2] = self.slot_addresses[index]
                 self._send_pointers[index * _POINTERS_PER_HEADER] = self.name_addresses[index]
             self._readdressed = False
         return left
+
+    def _slot_of(self, index: int) -> int:
+        """The slot whose reply is queued at `index` (its send buffer is that slot)."""
+        return (self._send_iov_words[index * 2] - self._receive_base) // RECEIVE_SLOT
 
 
 def os_error(code: int) -> str:

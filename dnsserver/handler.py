@@ -17,7 +17,6 @@ import random
 import struct
 import time
 from collections.abc import Mapping
-from typing import NamedTuple
 
 import dns.exception
 import dns.message
@@ -30,6 +29,7 @@ import dns.rdatatype
 from dnsserver import xfr
 from dnsserver.dynamic import FOR_THIS_SOURCE, DynamicAnswers, WeightedPlan
 from dnsserver.metrics import LATENCY_BOUNDS_SECONDS, LATENCY_SAMPLE_EVERY, BusCounts
+from dnsserver.replycache import ReplyBudget, ReplyCache
 from dnsserver.wire import (
     COOKIE_PERIOD_SECONDS,
     DO_OPT,
@@ -112,108 +112,6 @@ class ServerState:
             return None
         address = ipaddress.ip_address(host).compressed
         return address if address in zones.delegations.addresses else None
-
-
-class ReplyBudget:
-    """How many replies the ReplyCaches of one process hold together, and at most."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.used = 0
-        self.caches: list[ReplyCache] = []
-
-    def make_room(self) -> None:
-        """Empty every cache when the budget is spent (a flood of distinct queries ends here)."""
-        if self.used >= self.limit:
-            for cache in self.caches:
-                cache.clear()
-
-
-class KeptReply(NamedTuple):
-    """A reply kept for a query's bytes, and the conditions on which it answers them again."""
-
-    # The reply after its ID; for a weighted draw, one per record set of `draw.templates`.
-    tail: bytes | list[bytes]
-    # The count of replies by its (zone key, type, rcode), one cell shared by every kept reply
-    # counted alike: adding to a list's item costs a fraction of a Counter's tuple hashing.
-    count: list[int]
-    # Only for this source address, packed (a server cookie, an answer located by the source).
-    owner: bytes | None
-    # Only before this time (the end of the server cookie's period).
-    until: int | None
-    draw: WeightedPlan | None
-
-
-class ReplyCache:
-    """One listener's UDP replies (all but the ID) by the query's bytes after its ID.
-
-    A reply goes in when it follows from those bytes, the listener's zones and the health
-    view, given its conditions (KeptReply): a static template or REFUSED for anyone; a
-    reply with a server cookie for the same source within the cookie's minute; a routed answer
-    as DynamicAnswers allows (for anyone, for that source, or drawn again among the weighted
-    record sets' replies with the same random generator). Never TCP. The cache is emptied
-    whenever the role's zones or the health view are replaced, so a change reaches the next
-    query at once.
-    """
-
-    def __init__(self, state: ServerState, role: str) -> None:
-        self.state = state
-        self.role = role
-        self.budget = state.replies_kept
-        self.replies: dict[bytes, KeptReply] = {}
-        self.zone_set: ZoneSet | None = None
-        self.health: Mapping[int, bool] | None = None
-        # Replies answered from the cache, by (zone key, type, rcode); kept across clears.
-        self.counts: dict[tuple[str, int, int], list[int]] = {}
-        self.budget.caches.append(self)
-
-    def reply_after_id(self, key: bytes, source: bytes) -> bytes | None:
-        """The kept reply, after its ID, to a query whose bytes after the ID are `key`; None if none may.
-
-        `source` is the packed source address. A reply given is counted.
-        """
-        kept = self.replies.get(key)
-        if kept is None:
-            return None
-        state = self.state
-        if self.zone_set is not state.zones[self.role] or self.health is not state.health:
-            return None
-        tail, count, owner, until, draw = kept
-        if owner is not None and owner != source:
-            return None
-        if until is not None and time.time() >= until:
-            return None
-        count[0] += 1
-        return tail if draw is None else tail[draw.pick(state.rng)]
-
-    def keep(
-        self,
-        data: bytes,
-        reply: bytes | list[bytes],
-        counted: tuple[str, int, int],
-        owner: bytes | None,
-        until: int | None,
-        draw: WeightedPlan | None,
-    ) -> None:
-        """Keep `reply` (after its ID) for the query `data`, with the conditions of KeptReply."""
-        state = self.state
-        zone_set, health = state.zones[self.role], state.health
-        if zone_set is not self.zone_set or health is not self.health:
-            self.clear()
-            self.zone_set = zone_set
-            self.health = health
-        self.budget.make_room()
-        key = data[2:]
-        if key not in self.replies:
-            self.budget.used += 1
-        count = self.counts.get(counted)
-        if count is None:
-            count = self.counts[counted] = [0]
-        self.replies[key] = KeptReply(reply, count, owner, until, draw)
-
-    def clear(self) -> None:
-        self.budget.used -= len(self.replies)
-        self.replies = {}
 
 
 class QueryHandler:

@@ -58,7 +58,7 @@ class _UdpEndpoint:
 
     def _read_batches(self) -> None:
         handler = self.handler
-        kept_reply = handler.reply_cache.reply_after_id
+        cache = handler.reply_cache
         udp = self.udp_batch
         for _ in range(UDP_BATCHES_PER_EVENT):
             try:
@@ -66,12 +66,11 @@ class _UdpEndpoint:
             except OSError as error:
                 logger.warning("UDP receive failed: %s", error)
                 return
-            for reply, peer in udp.answer(count, kept_reply, handler.answer_timed, handler.answer):
-                self._send(reply, peer)
+            if not count:
+                return
+            udp.answer(count, cache.current(), cache.reply_of, handler.answer_timed, handler.answer)
             for reply, peer in udp.flush():
                 self._queue(reply, peer)
-            if count < UDP_BATCH:
-                return
 
     def _read(self) -> None:
         recvfrom = self.sock.recvfrom

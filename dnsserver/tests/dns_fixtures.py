@@ -11,12 +11,13 @@ from kernel.listeners import Listener
 
 
 class RunningServer:
-    """Our DNS server on 127.0.0.1, port 0, in a thread with its own event loop."""
+    """Our DNS server on `host` (127.0.0.1), port 0, in a thread with its own event loop."""
 
-    def __init__(self, state, roles=("auth",)) -> None:
+    def __init__(self, state, roles=("auth",), host: str = "127.0.0.1") -> None:
         self.state = state
+        self.host = host
         self.loop = asyncio.new_event_loop()
-        self.server = DnsServer(state, [Listener(role, "127.0.0.1", 0) for role in roles])
+        self.server = DnsServer(state, [Listener(role, host, 0) for role in roles])
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
 
     def __enter__(self) -> "RunningServer":
@@ -40,4 +41,4 @@ class RunningServer:
     def query(self, message: dns.message.Message, transport: str = "udp", role: str = "auth", **kwargs):
         send = dns.query.udp if transport == "udp" else dns.query.tcp
         timeout = kwargs.pop("timeout", 5)
-        return send(message, "127.0.0.1", port=self.port(role), timeout=timeout, **kwargs)
+        return send(message, self.host, port=self.port(role), timeout=timeout, **kwargs)
