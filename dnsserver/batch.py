@@ -225,6 +225,9 @@ class UdpBatch:
                 if reply is None:
                     continue
                 size = len(reply)
+                if size > RECEIVE_SLOT:  # no UDP reply is; a slot holds the largest datagram
+                    logger.warning("dropped a %d-byte UDP reply", size)
+                    continue
                 received[offset : offset + size] = reply
             else:
                 size = len(tail) + 2

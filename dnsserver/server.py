@@ -8,7 +8,10 @@ sockets apart by their bound address, so a query costs nothing to sort (docs/dns
 
 UDP is read in batches: when the socket is readable, one recvmmsg(2) call reads up to
 `UDP_BATCH` datagrams, each is answered, and one sendmmsg(2) call sends the replies
-(batch.py); up to `UDP_BATCHES_PER_EVENT` batches run before the loop gets control back.
+(batch.py); batches follow one another until the socket is empty, up to
+`UDP_BATCHES_PER_EVENT` before the loop gets control back (a client that waits for its
+replies before it sends again keeps batches small; reading again at once spares a turn of
+the event loop when more have arrived).
 Where those calls are missing, `recvfrom`/`sendto` do the same one datagram at a time. Only
 a full socket buffer queues replies for later. TCP keeps each connection open for several
 queries (RFC 7766 §6.2.1), answers them in order and closes after `TCP_IDLE_SECONDS` of

@@ -96,3 +96,30 @@ def test_a_reply_queued_after_a_dropped_datagram_knows_its_slot(state):
     assert sorted(dns.message.from_wire(client.recv(512)).id for _ in range(2)) == [1, 2]
     server.close()
     client.close()
+
+
+def test_a_reply_larger_than_a_slot_is_dropped_not_written_over_the_next_query(state):
+    server = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    server.bind(("127.0.0.1", 0))
+    client = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    client.bind(("127.0.0.1", 0))
+    udp = batch.UdpBatch(server, size=4)
+    handler = QueryHandler(state, "auth")
+    for query_id in (1, 2):
+        client.sendto(query("simple", query_id), server.getsockname())
+    assert udp.receive() == 2
+    cache = handler.reply_cache
+    udp.answer(
+        2,
+        cache.current(),
+        cache.reply_of,
+        lambda data, address: bytes(batch.RECEIVE_SLOT + 1),
+        handler.answer,
+    )
+    # The first reply, too big for any datagram, is dropped; the second is sent as it should be.
+    assert [udp._slot_of(index) for index in range(udp._queued)] == [1]
+    assert udp.flush() == []
+    client.settimeout(5)
+    assert dns.message.from_wire(client.recv(512)).id == 2
+    server.close()
+    client.close()
