@@ -40,9 +40,12 @@ def ipv6_loopback() -> bool:
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "::1"])
-def test_replies_of_several_batches_reach_the_client_that_asked(state, host):
+def test_replies_of_several_batches_reach_the_client_that_asked(state, host, monkeypatch):
     if host == "::1" and not ipv6_loopback():
         pytest.skip("this machine has no IPv6 loopback address")
+    handled = []
+    answer = QueryHandler.answer
+    monkeypatch.setattr(QueryHandler, "answer", lambda self, *args: handled.append(1) or answer(self, *args))
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     clients = [socket.socket(family, socket.SOCK_DGRAM) for _ in range(2)]
     with RunningServer(state, host=host) as server:
@@ -72,8 +75,12 @@ def test_replies_of_several_batches_reach_the_client_that_asked(state, host):
         (handler,) = state.handlers
     for client in clients:
         client.close()
-    # Each reply counted once, whether the handler or the batch loop's cache gave it.
+    # Each reply counted once, whether the handler or the batch loop's cache gave it. The
+    # handler saw the datagrams without a reply and the first of each batch (a few batches of
+    # 64, more if the kernel hands them over in smaller ones), the loop the rest.
     assert handler.all_counts()[("policies", dns.rdatatype.A, 0)] == 2 * ROUNDS
+    unanswered = 2 * sum(1 for number in range(ROUNDS) if number % 7 == 3)
+    assert unanswered < len(handled) <= unanswered + 2 * ROUNDS // 10
 
 
 def test_a_reply_queued_after_a_dropped_datagram_knows_its_slot(state):
