@@ -256,7 +256,7 @@ class QueryHandler:
         opt = b""
         subnet = None
         is_kept = not is_tcp
-        owner = until = draw = None
+        owner = until = draw = health = None
         if not data[11]:
             if end != size:  # trailing bytes: dnspython's reading gives FORMERR
                 return None
@@ -303,6 +303,7 @@ class QueryHandler:
             template = find_wire(zone, key, rdtype)
             if template is None:
                 template, scope, reuse = self.dynamic.find(zone_set, zone, key, rdtype, address, subnet)
+                health = self.state.health
                 if reuse is None:
                     is_kept = False
                 elif reuse is FOR_THIS_SOURCE:
@@ -319,7 +320,7 @@ class QueryHandler:
                 tail: bytes | list[bytes] = reply[2:]
             else:
                 tail = [_patched(data, each, offset, rdtype, opt, limit)[2:] for each in draw.templates]
-            self.reply_cache.keep(data, tail, counted, owner, until, draw)
+            self.reply_cache.keep(data, tail, counted, owner, until, draw, health)
         return reply
 
     def _cookie_opt(self, client_cookie: bytes, address: IPAddress, base: bytes, period: int) -> bytes:

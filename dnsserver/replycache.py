@@ -5,8 +5,10 @@ bytes, the listener's zones and the health view, under the conditions it was mad
 (KeptReply): a static template or REFUSED for anyone (PlainReply); a reply with a server
 cookie for the same source within the cookie's minute; a routed answer as DynamicAnswers
 allows (for anyone, for that source, or drawn again among the weighted record sets' replies
-with the same random generator). Never TCP. The cache is emptied whenever the role's zones or
-the health view are replaced, so a change reaches the next query at once.
+with the same random generator), and only while the health view it was chosen under is the
+current one. Never TCP. The cache is emptied whenever the role's zones are replaced, so a
+change reaches the next query at once; a new health view passes over the routed replies and
+leaves the static ones.
 
 The handler keeps replies (`keep`) and answers one query at a time from them
 (`reply_after_id`); the UDP batch loop (batch.py) takes `current()` once per batch and
@@ -57,6 +59,8 @@ class KeptReply(NamedTuple):
     # Only before this time (the end of the server cookie's period).
     until: int | None
     draw: WeightedPlan | None
+    # Only while this is the health view (a routed answer: DynamicAnswers chose it under it).
+    health: Mapping[int, bool] | None
 
 
 class Serving(Protocol):
@@ -87,15 +91,16 @@ class ReplyCache:
     def current(self) -> dict[bytes, PlainReply | KeptReply]:
         """The kept replies, for the requests about to be answered (the whole of a UDP batch).
 
-        Empties the cache first if the role's zones or the health view were replaced since
-        its replies were kept, and reads the clock once for all of them. Both are replaced only
-        by the server's event loop, so they cannot change while a batch is answered.
+        Empties the cache first if the role's zones were replaced since its replies were kept,
+        and reads the health view and the clock once for all of them. The zones and the health
+        view are replaced only by the server's event loop, so they cannot change while a batch
+        is answered.
         """
         state = self.state
-        if self.zone_set is not state.zones[self.role] or self.health is not state.health:
+        if self.zone_set is not state.zones[self.role]:
             self.clear()
             self.zone_set = state.zones[self.role]
-            self.health = state.health
+        self.health = state.health
         self.now = time.time()
         return self.replies
 
@@ -108,10 +113,12 @@ class ReplyCache:
         if kept.__class__ is PlainReply:
             kept.count[0] += 1
             return kept.tail
-        tail, count, owner, until, draw = kept
+        tail, count, owner, until, draw, health = kept
         if owner is not None and owner != source:
             return None
         if until is not None and self.now >= until:
+            return None
+        if health is not None and health is not self.health:
             return None
         count[0] += 1
         return tail if draw is None else tail[draw.pick(self.state.rng)]
@@ -129,6 +136,7 @@ class ReplyCache:
         owner: bytes | None,
         until: int | None,
         draw: WeightedPlan | None,
+        health: Mapping[int, bool] | None,
     ) -> None:
         """Keep `reply` (after its ID) for the query `data`, with the conditions of KeptReply."""
         self.current()
@@ -139,10 +147,10 @@ class ReplyCache:
         count = self.counts.get(counted)
         if count is None:
             count = self.counts[counted] = [0]
-        if owner is None and until is None and draw is None:
+        if owner is None and until is None and draw is None and health is None:
             self.replies[key] = PlainReply(reply, count)  # type: ignore[arg-type]  # one tail without a draw
         else:
-            self.replies[key] = KeptReply(reply, count, owner, until, draw)
+            self.replies[key] = KeptReply(reply, count, owner, until, draw, health)
 
     def clear(self) -> None:
         self.budget.used -= len(self.replies)

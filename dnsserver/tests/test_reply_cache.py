@@ -3,8 +3,8 @@
 Kept by the query's bytes after its ID, per listener: static answers and REFUSED for anyone;
 COOKIE replies for the same source within the same cookie period; routed answers as the dynamic
 answers allow (failover for anyone, geolocation for the same source or the same Client
-Subnet, weighted drawn again with the server's generator). Never TCP. A new version of the
-role's zones or a new health view empties the cache.
+Subnet, weighted drawn again with the server's generator), routed ones only under the health
+view they were chosen under. Never TCP. A new version of the role's zones empties the cache.
 """
 
 import ipaddress
@@ -18,6 +18,7 @@ import dns.rcode
 import dns.rdatatype
 import pytest
 
+from dnsserver.dynamic import DynamicAnswers
 from dnsserver.handler import QueryHandler, ServerState
 from dnsserver.replycache import PlainReply
 from dnsserver.tests.dns_fixtures import RunningServer
@@ -173,10 +174,31 @@ def test_routed_answers_follow_the_client_and_health_not_an_earlier_reply(state)
 
     failover = query("failover")
     assert addresses(handler.handle(failover, US)) == ["192.0.2.30"]
-    assert isinstance(handler.reply_cache.replies[failover[2:]], PlainReply)  # kept for anyone
+    kept = handler.reply_cache.replies[failover[2:]]
+    assert kept.owner is None and kept.health is state.health  # for anyone, under this health view
     state.health = {21: False}
     assert addresses(handler.handle(failover, US)) == ["192.0.2.31"]
     assert addresses(handler.handle(failover, GB)) == ["192.0.2.31"]
+
+
+def test_a_new_health_view_passes_over_routed_replies_and_keeps_static_ones(state):
+    handler = QueryHandler(state, "auth")
+    simple, failover = query("simple"), query("failover")
+    for _ in range(2):
+        assert addresses(handler.handle(simple, US)) == ["192.0.2.1"]
+        assert addresses(handler.handle(failover, US)) == ["192.0.2.30"]
+    assert isinstance(handler.reply_cache.replies[simple[2:]], PlainReply)
+    hits = {counted: count[0] for counted, count in handler.reply_cache.counts.items()}
+    assert hits == {("policies", dns.rdatatype.A, dns.rcode.NOERROR): 2}
+
+    state.health = {21: False}
+    handler.dynamic = EngineGone()  # a routed answer asked of the engine now fails (SERVFAIL)
+    assert addresses(handler.handle(simple, US)) == ["192.0.2.1"]
+    assert handler.reply_cache.counts[("policies", dns.rdatatype.A, dns.rcode.NOERROR)] == [3]  # kept
+    assert dns.message.from_wire(handler.handle(failover, US)).rcode() == dns.rcode.SERVFAIL
+    handler.dynamic = DynamicAnswers(state)
+    assert addresses(handler.handle(failover, US)) == ["192.0.2.31"]
+    assert addresses(handler.handle(failover, GB)) == ["192.0.2.31"]  # kept under the new view
 
 
 def test_a_flood_of_distinct_queries_stays_within_the_budget_and_answers_right(state):
