@@ -87,8 +87,9 @@ mix_flags() {
     esac
 }
 
-# One dnsperf run: prints "QPS LOST%". The policy mix runs two dnsperf at once (ours: one of
-# them with ECS on the routed names; NSD: both on the plain names) and sums their QPS.
+# dnsperf against one server, its report in dnsperf.out. The policy mix runs two dnsperf at
+# once (ours: one of them with ECS on the routed names; NSD: both on the plain names), the
+# second's report in dnsperf2.out; `measure` sums their QPS.
 dnsperf_runs() {
     local mix=$1 server=$2 port=$3
     local queries="$WORK/queries.txt"
